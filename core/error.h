@@ -30,18 +30,30 @@ struct Error {
   static Error invalidInput(std::string message, std::string field = {}) {
     return {ErrorCode::kInvalidInput, std::move(message), std::move(field)};
   }
-  static Error notFound(std::string message) { return {ErrorCode::kNotFound, std::move(message), {}}; }
-  static Error conflict(std::string message) { return {ErrorCode::kConflict, std::move(message), {}}; }
-  static Error rejected(std::string message) { return {ErrorCode::kRejected, std::move(message), {}}; }
+  static Error notFound(std::string message) {
+    return {ErrorCode::kNotFound, std::move(message), {}};
+  }
+  static Error conflict(std::string message) {
+    return {ErrorCode::kConflict, std::move(message), {}};
+  }
+  static Error rejected(std::string message) {
+    return {ErrorCode::kRejected, std::move(message), {}};
+  }
   static Error unavailable(std::string message) {
     return {ErrorCode::kUnavailable, std::move(message), {}};
   }
-  static Error timeout(std::string message) { return {ErrorCode::kTimeout, std::move(message), {}}; }
-  static Error corrupt(std::string message) { return {ErrorCode::kCorrupt, std::move(message), {}}; }
+  static Error timeout(std::string message) {
+    return {ErrorCode::kTimeout, std::move(message), {}};
+  }
+  static Error corrupt(std::string message) {
+    return {ErrorCode::kCorrupt, std::move(message), {}};
+  }
   static Error forbidden(std::string message) {
     return {ErrorCode::kForbidden, std::move(message), {}};
   }
-  static Error internal(std::string message) { return {ErrorCode::kInternal, std::move(message), {}}; }
+  static Error internal(std::string message) {
+    return {ErrorCode::kInternal, std::move(message), {}};
+  }
 
   // "invalid_input: enterprise.name: must not be empty"
   std::string toString() const;

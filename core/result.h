@@ -16,7 +16,7 @@ namespace kaiban {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(const T& value) : state_(value) {}  // NOLINT: implicit by design, like std::expected
+  Result(const T& value) : state_(value) {}        // NOLINT: implicit by design, like std::expected
   Result(T&& value) : state_(std::move(value)) {}  // NOLINT
   Result(Error error) : state_(std::move(error)) {}  // NOLINT
 

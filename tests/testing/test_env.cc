@@ -21,10 +21,14 @@ std::filesystem::path fromEnv(const char* name, const char* fallback) {
 }
 }  // namespace
 
-std::filesystem::path sourceDir() { return fromEnv("KAIBAN_SOURCE_DIR", KAIBAN_SOURCE_DIR_DEFAULT); }
+std::filesystem::path sourceDir() {
+  return fromEnv("KAIBAN_SOURCE_DIR", KAIBAN_SOURCE_DIR_DEFAULT);
+}
 std::filesystem::path buildDir() { return fromEnv("KAIBAN_BUILD_DIR", KAIBAN_BUILD_DIR_DEFAULT); }
 
-std::filesystem::path testData(const std::string& name) { return sourceDir() / "tests/data" / name; }
+std::filesystem::path testData(const std::string& name) {
+  return sourceDir() / "tests/data" / name;
+}
 std::filesystem::path repoFile(const std::string& relative_path) {
   return sourceDir() / relative_path;
 }
