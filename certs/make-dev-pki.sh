@@ -374,19 +374,36 @@ ensure_crl() {
 
 # ---------------------------------------------------------------- data keys
 
-# data_key_ok PATH: exactly two lines, "enc=<64 hex>" then "mac=<64 hex>".
+# data_key_ok PATH: looks like a key file in the format of core/crypto/key_ring.h (key sets of
+# key_id=, enc=<64 hex>, mac=<64 hex>; comments and blank lines). A coarse check that keeps the
+# script from building on a wrong file; KeyRing::loadFile is the full parser.
 data_key_ok() {
-  local lines
-  mapfile -t lines <"$1"
-  [[ ${#lines[@]} -eq 2 && ${lines[0]} =~ ^enc=[0-9a-f]{64}$ && ${lines[1]} =~ ^mac=[0-9a-f]{64}$ ]]
+  local line ids=0 encs=0 macs=0 hex='[[:space:]]*[0-9a-fA-F]{64}[[:space:]]*'
+  while IFS= read -r line || [[ -n $line ]]; do
+    line="${line%$'\r'}"
+    if [[ $line =~ ^[[:space:]]*(#.*)?$ ]]; then
+      continue
+    elif [[ $line =~ ^[[:space:]]*key_id[[:space:]]*=[[:space:]]*[0-9]{1,3}[[:space:]]*$ ]]; then
+      ids=$((ids + 1))
+    elif [[ $line =~ ^[[:space:]]*enc[[:space:]]*=$hex$ ]]; then
+      encs=$((encs + 1))
+    elif [[ $line =~ ^[[:space:]]*mac[[:space:]]*=$hex$ ]]; then
+      macs=$((macs + 1))
+    else
+      return 1
+    fi
+  done <"$1"
+  ((ids > 0 && ids == encs && ids == macs))
 }
 
-# ensure_data_key PATH PURPOSE: never replaces an existing key, since data may depend on it.
+# ensure_data_key PATH PURPOSE: makes a key file with one key set (key_id=1) if there is none.
+# Never replaces an existing one, since stored data may depend on it (and rotation appends
+# key sets to it by hand).
 ensure_data_key() {
   local path="$1" purpose="$2"
   if [[ -e $path ]]; then
     private_mode "$path"
-    data_key_ok "$path" || die "$path is not in the enc=/mac= format (see certs/README.md)." \
+    data_key_ok "$path" || die "$path is not a data key file (format: certs/README.md)." \
       "It is never overwritten, because data encrypted with it would be lost; move it away" \
       "and re-run to get a new one."
     return 0
@@ -394,9 +411,12 @@ ensure_data_key() {
   local enc mac
   enc="$(openssl rand -hex 32)"
   mac="$(openssl rand -hex 32)"
-  (umask 077 && printf 'enc=%s\nmac=%s\n' "$enc" "$mac" >"$path.tmp.$$")
+  [[ $enc != "$mac" ]] || die "openssl rand returned the same 32 bytes twice"
+  (umask 077 && printf '%s\n' \
+    "# Kaiban data keys: $purpose. Mode 0600. Never commit, never put in the database." \
+    "key_id=1" "enc=$enc" "mac=$mac" >"$path.tmp.$$")
   mv -f "$path.tmp.$$" "$path"
-  note "$(rel "$path")" "$purpose (AES-256-GCM + HMAC-SHA-256 keys)"
+  note "$(rel "$path")" "$purpose (key_id=1: AES-256-GCM + HMAC-SHA-256 keys)"
 }
 
 # ---------------------------------------------------------------- commands

@@ -227,15 +227,18 @@ check_has "certificates carry P-256 keys" \
 check_eq "keys/ is private" "$(stat -c %a "$PKI/keys")" 700
 check_eq "ca/ is private" "$(stat -c %a "$PKI/ca")" 700
 
+# The format of core/crypto/key_ring.h: one key set, key_id=1.
 for data_key in orchestrator agent; do
   mapfile -t lines <"$PKI/keys/$data_key.key"
-  check_eq "$data_key.key line count" "${#lines[@]}" 2
-  if [[ ${lines[0]:-} =~ ^enc=[0-9a-f]{64}$ && ${lines[1]:-} =~ ^mac=[0-9a-f]{64}$ ]]; then
+  check_eq "$data_key.key line count" "${#lines[@]}" 4
+  check_has "$data_key.key starts with a comment" "${lines[0]:-}" "# Kaiban data keys"
+  check_eq "$data_key.key key id" "${lines[1]:-}" "key_id=1"
+  if [[ ${lines[2]:-} =~ ^enc=[0-9a-f]{64}$ && ${lines[3]:-} =~ ^mac=[0-9a-f]{64}$ ]]; then
     pass
   else
-    fail "$data_key.key is not enc=<64 hex> / mac=<64 hex>"
+    fail "$data_key.key has no enc=<64 hex> / mac=<64 hex> lines"
   fi
-  check_not "$data_key.key halves differ" test "${lines[0]#enc=}" = "${lines[1]#mac=}"
+  check_not "$data_key.key enc and mac differ" test "${lines[2]#enc=}" = "${lines[3]#mac=}"
 done
 check_not "orchestrator and agent data keys differ" \
   cmp -s "$PKI/keys/orchestrator.key" "$PKI/keys/agent.key"
@@ -292,9 +295,19 @@ check_eq "loose key mode repaired" "$(stat -c %a "$PKI/partners/sms/client.key")
 check "agent data key remade" test -s "$PKI/keys/agent.key"
 check_has "reissued QD-SN-9999 is revoked again" \
   "$(verify_crl "$PKI/kiosks/QD-SN-9999/client.crt" || true)" "certificate revoked"
+# A rotated key file (a second key set appended by hand) is left alone.
+printf '\nkey_id=2\nenc=%s\nmac=%s\n' "$(openssl rand -hex 32)" "$(openssl rand -hex 32)" \
+  >>"$PKI/keys/agent.key"
 before="$(snapshot "$PKI")"
 must_run "run after repair" --out "$PKI"
 check_unchanged "run after repair changed nothing" "$PKI" "$before"
+cp -p "$PKI/keys/orchestrator.key" "$TMP/orchestrator.key"
+printf 'enc=not-a-key\n' >>"$PKI/keys/orchestrator.key"
+before="$(snapshot "$PKI")"
+check_not "a malformed data key stops the script" run_pki --out "$PKI"
+check_has "the refusal names the file" "$LAST_OUTPUT" "keys/orchestrator.key is not a data key"
+check_unchanged "a malformed data key is not replaced" "$PKI" "$before"
+cp -p "$TMP/orchestrator.key" "$PKI/keys/orchestrator.key"
 
 # ---------------------------------------------------------------- --add-kiosk, --revoke-kiosk
 
