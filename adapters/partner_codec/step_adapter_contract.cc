@@ -32,6 +32,10 @@ std::string replaced(std::string body, std::string_view from, std::string_view t
 }
 
 std::string without(std::string body, std::string_view name) {
+  const std::string empty = "<" + std::string(name) + "/>";
+  if (const size_t at = body.find(empty); at != std::string::npos) {
+    return body.erase(at, empty.size());
+  }
   const std::string open = "<" + std::string(name);
   const std::string close = "</" + std::string(name) + ">";
   size_t begin = body.find(open + ">");
