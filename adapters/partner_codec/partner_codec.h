@@ -1,11 +1,14 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <filesystem>
 #include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 
 #include "adapters/adapter.h"
@@ -208,6 +211,29 @@ Address readAddress(const xml::Element& address);
 // A Person with its phone when it has one.
 xml::Element appendPerson(xml::Element parent, std::string_view name, const Person& person);
 Person readPerson(const xml::Element& person);
+
+// The wire names of an enum's values, e.g. {{SealKind::kCompany, "company"}, ...}.
+template <class Enum, std::size_t N>
+using NameTable = std::array<std::pair<Enum, std::string_view>, N>;
+
+// The name of `value` in `table`; "" when the table lacks it (a bug in the table).
+template <class Enum, std::size_t N>
+std::string_view nameIn(const NameTable<Enum, N>& table, Enum value) {
+  for (const auto& [known, name] : table) {
+    if (known == value) return name;
+  }
+  return {};
+}
+
+// The value named `name` in `table`, or kInvalidInput naming `what` ("seal kind").
+template <class Enum, std::size_t N>
+Result<Enum> valueIn(const NameTable<Enum, N>& table, std::string_view name,
+                     std::string_view what) {
+  for (const auto& [value, known] : table) {
+    if (known == name) return value;
+  }
+  return Error::invalidInput("\"" + std::string(name) + "\" is not a " + std::string(what));
+}
 
 // A fresh id for a one-off query (name check, person lookup) that has no step to derive a
 // stable id from: `prefix` (at most 10 of [A-Za-z0-9]), '-', 24 random hex digits.

@@ -6,7 +6,6 @@ namespace kaiban::adapters {
 
 namespace {
 
-constexpr int kOk = 200;
 constexpr int kAccepted = 202;
 constexpr int kBadRequest = 400;
 constexpr int kNotFound = 404;

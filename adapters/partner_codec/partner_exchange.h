@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "adapters/adapter.h"
 #include "adapters/partner_codec/partner_codec.h"
@@ -36,6 +37,25 @@ class PartnerExchange {
   Result<std::string> post(std::string_view operation, const MessageId& id, std::string_view body,
                            int expected_status) const;
 
+  // A synchronous exchange (name check, person lookup, text message): POSTs the encoded
+  // request `body` for message `id` to /<partner>/v1/<operation>, expects 200 and returns
+  // `decode(answer_body)`, a Result<T> whose document carries `message_id` (or a variant of
+  // such documents). Errors: those of `body`, of post(), and kCorrupt when the answer does
+  // not decode or answers another message.
+  template <class T, class Decode>
+  Result<T> ask(std::string_view operation, const MessageId& id, const Result<std::string>& body,
+                Decode decode) const {
+    if (!body.ok()) return body.error();
+    Result<std::string> answer = post(operation, id, *body, kOk);
+    if (!answer.ok()) return answer.error();
+    Result<T> decoded = decode(*answer);
+    if (!decoded.ok()) return corrupt(decoded.error());
+    if (Result<void> same = expectMessageId(answeredId(*decoded), id); !same.ok()) {
+      return same.error();
+    }
+    return decoded;
+  }
+
   // GETs /<partner>/v1/status/<id>; the body of the 200 answer.
   // kInvalidInput when `id` is not a message id (at most 35 of [A-Za-z0-9-]).
   Result<std::string> status(const MessageId& id) const;
@@ -50,6 +70,17 @@ class PartnerExchange {
   Result<void> expectMessageId(const MessageId& answered, const MessageId& asked) const;
 
  private:
+  static constexpr int kOk = 200;
+
+  template <class T>
+  static const MessageId& answeredId(const T& answer) {
+    return answer.message_id;
+  }
+  template <class... Ts>
+  static const MessageId& answeredId(const std::variant<Ts...>& answer) {
+    return std::visit([](const auto& one) -> const MessageId& { return one.message_id; }, answer);
+  }
+
   Result<std::string> expect(const Result<transport::Response>& response, const MessageId& id,
                              int expected_status) const;
 

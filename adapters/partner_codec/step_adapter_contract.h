@@ -1,10 +1,8 @@
 #pragma once
 
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -12,71 +10,13 @@
 #include "adapters/partner_codec/fake_partner_link.h"
 #include "adapters/partner_codec/partner_codec.h"
 #include "adapters/partner_codec/partner_link.h"
+#include "adapters/partner_codec/partner_test_support.h"
 
-// Test support shared by the partner adapter tests: the StepAdapter contract every
-// asynchronous partner adapter passes (HTTP status and document mapping of
-// docs/partner-wire.md), and helpers to derive broken documents from good ones.
-// Compile step_adapter_contract.cc into the test binary and instantiate the suite:
+// The StepAdapter contract every asynchronous partner adapter passes: the HTTP status and
+// document mapping of docs/partner-wire.md. Compile step_adapter_contract.cc into the test
+// binary and instantiate the suite:
 //   INSTANTIATE_TEST_SUITE_P(Registry, StepAdapterContract, ::testing::Values(&registryCase));
 namespace kaiban::adapters::testing {
-
-// adapters/schemas in the source tree.
-std::filesystem::path schemaDir();
-
-// Checks `body` against adapters/schemas/<xsd_file> with a freshly loaded Schema, so that a
-// codec cannot pass by validating against the wrong schema.
-::testing::AssertionResult validAgainst(std::string_view xsd_file, const std::string& body);
-
-// `body` with the first `from` replaced by `to`; fails the test if `from` is absent.
-std::string replaced(std::string body, std::string_view from, std::string_view to);
-// `body` without its first element named `name` (prefix-free, e.g. "Uscc").
-std::string without(std::string body, std::string_view name);
-// `body` with an internal-subset DOCTYPE after the XML declaration.
-std::string withDoctype(const std::string& body);
-
-// Encodes `document` with `codec`, checks the XML against the partner's XSD, decodes it with
-// `decode` (a member of the codec) and expects `document` back. Returns the XML.
-template <class Codec, class T, class Decode>
-std::string expectRoundTrip(const Codec& codec, const T& document, Decode decode) {
-  Result<std::string> body = codec.encode(document);
-  if (!body.ok()) {
-    ADD_FAILURE() << body.error();
-    return {};
-  }
-  EXPECT_TRUE(validAgainst(codec.partner() + ".xsd", *body));
-  Result<T> back = (codec.*decode)(*body);
-  if (!back.ok()) {
-    ADD_FAILURE() << back.error() << "\n" << *body;
-  } else {
-    EXPECT_TRUE(*back == document) << *body;
-  }
-  return *body;
-}
-
-// The envelope documents of `codec`'s partner round-trip and validate: Rejection and Error
-// always, Acknowledgement when `asynchronous`.
-void expectEnvelopeRoundTrips(const PartnerCodec& codec, const Refusal& refusal, bool asynchronous);
-
-// Expects `result` to be kInvalidInput whose message contains `needle`.
-template <class T>
-void expectRefused(const Result<T>& result, std::string_view needle) {
-  ASSERT_FALSE(result.ok()) << "accepted, expected an error mentioning " << needle;
-  EXPECT_EQ(result.error().code, ErrorCode::kInvalidInput) << result.error();
-  EXPECT_NE(result.error().message.find(needle), std::string::npos) << result.error();
-}
-
-// A valid resident identity number / USCC: `first17` and its check character.
-std::string idNumberFor(std::string_view first17);
-std::string usccFor(std::string_view first17);
-
-// A complete application that passes validateApplication: a limited company in Qingdao
-// with two shareholders, a supervisor, a finance officer, courier seal delivery and a
-// general taxpayer asking for both invoice types.
-Application sampleApplication();
-
-// A StepRequest for `step` of sampleApplication(), application id "APP-1", message id
-// "APP-1-<step>" (with '-' for '_').
-StepRequest sampleRequest(std::string_view step, Outputs inputs = {});
 
 // What the contract needs from one adapter.
 struct StepAdapterCase {

@@ -4,10 +4,6 @@
 
 namespace kaiban::adapters {
 
-namespace {
-constexpr int kOk = 200;
-}  // namespace
-
 RegistryAdapter::RegistryAdapter(const RegistryCodec& codec, PartnerLink& link)
     : PartnerStepAdapter(codec, std::string(kOperation), link), codec_(codec) {}
 
@@ -17,16 +13,10 @@ Result<NameCheck> RegistryAdapter::checkName(std::string_view name,
   // get a newer answer, so every check is a new message.
   const NameCheckRequest request{wire::randomMessageId("NC"), std::string(name),
                                  std::string(division_code)};
-  Result<std::string> body = codec_.encode(request);
-  if (!body.ok()) return body.error();
-  Result<std::string> answer = exchange().post(kNameCheckOperation, request.message_id, *body, kOk);
-  if (!answer.ok()) return answer.error();
-  Result<NameCheckResult> result = codec_.decodeNameCheckResult(*answer);
-  if (!result.ok()) return exchange().corrupt(result.error());
-  if (Result<void> same = exchange().expectMessageId(result->message_id, request.message_id);
-      !same.ok()) {
-    return same.error();
-  }
+  Result<NameCheckResult> result = exchange().ask<NameCheckResult>(
+      kNameCheckOperation, request.message_id, codec_.encode(request),
+      [this](std::string_view body) { return codec_.decodeNameCheckResult(body); });
+  if (!result.ok()) return result.error();
   return result->check;
 }
 

@@ -1,6 +1,5 @@
 #include "adapters/seal/seal_codec.h"
 
-#include <array>
 #include <utility>
 
 namespace kaiban::adapters {
@@ -9,7 +8,7 @@ namespace {
 
 using wire::text;
 
-constexpr std::array<std::pair<SealKind, std::string_view>, 4> kKindNames = {{
+constexpr wire::NameTable<SealKind, 4> kKindNames = {{
     {SealKind::kCompany, "company"},
     {SealKind::kFinance, "finance"},
     {SealKind::kInvoice, "invoice"},
@@ -79,18 +78,10 @@ Outputs filedOutputs(const SealsFiled& filed) {
 
 }  // namespace
 
-std::string_view toString(SealKind kind) {
-  for (const auto& [known, name] : kKindNames) {
-    if (known == kind) return name;
-  }
-  return "company";
-}
+std::string_view toString(SealKind kind) { return wire::nameIn(kKindNames, kind); }
 
 Result<SealKind> parseSealKind(std::string_view name) {
-  for (const auto& [kind, known] : kKindNames) {
-    if (known == name) return kind;
-  }
-  return Error::invalidInput("\"" + std::string(name) + "\" is not a seal kind", "seal_kind");
+  return wire::valueIn(kKindNames, name, "seal kind");
 }
 
 std::string sealCodesOutput(const SealsFiled& filed) {
