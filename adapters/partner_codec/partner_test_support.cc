@@ -1,5 +1,6 @@
 #include "adapters/partner_codec/partner_test_support.h"
 
+#include <fstream>
 #include <utility>
 
 #include "adapters/partner_codec/partner_exchange.h"
@@ -142,6 +143,43 @@ void expectSynchronousErrorMapping(FakePartnerLink& link, const PartnerCodec& co
     link.answer(200, body);
     expectCode(ErrorCode::kCorrupt, body);
   }
+}
+
+namespace {
+
+std::vector<std::string> xmlBlocks(const std::string& markdown) {
+  std::vector<std::string> blocks;
+  const std::string open = "```xml\n";
+  for (size_t at = markdown.find(open); at != std::string::npos; at = markdown.find(open, at)) {
+    const size_t begin = at + open.size();
+    const size_t end = markdown.find("```", begin);
+    if (end == std::string::npos) break;
+    blocks.push_back(markdown.substr(begin, end - begin));
+    at = end + 3;
+  }
+  return blocks;
+}
+
+}  // namespace
+
+void expectPageExamples(std::string_view partner,
+                        const std::vector<Result<std::string>>& examples) {
+  const std::string page = "docs/partners/" + std::string(partner) + ".md";
+  const std::vector<std::string> blocks =
+      xmlBlocks(kaiban::testing::readFile(kaiban::testing::repoFile(page)));
+  bool same = blocks.size() == examples.size();
+  for (size_t i = 0; i < examples.size(); ++i) {
+    ASSERT_TRUE(examples[i].ok()) << "example " << i + 1 << ": " << examples[i].error();
+    if (i < blocks.size() && blocks[i] == *examples[i]) continue;
+    same = false;
+    const std::filesystem::path current =
+        kaiban::testing::buildDir() /
+        ("docs-" + std::string(partner) + "-" + std::to_string(i + 1) + ".xml");
+    std::ofstream(current, std::ios::binary) << *examples[i];
+  }
+  EXPECT_TRUE(same) << page << " has " << blocks.size() << " XML examples, the encoder "
+                    << examples.size() << "; those that differ are in "
+                    << kaiban::testing::buildDir() << "/docs-" << partner << "-<n>.xml";
 }
 
 }  // namespace kaiban::adapters::testing

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -83,5 +84,10 @@ StepRequest sampleRequest(std::string_view step, Outputs inputs = {});
 void expectSynchronousErrorMapping(FakePartnerLink& link, const PartnerCodec& codec,
                                    const Refusal& refusal,
                                    const std::function<std::optional<Error>()>& call);
+
+// The ```xml blocks of docs/partners/<partner>.md must be `examples`, in order and byte for
+// byte, so the page shows what the encoder writes. On a mismatch the current text of each
+// example is written to <build dir>/docs-<partner>-<n>.xml, ready to paste.
+void expectPageExamples(std::string_view partner, const std::vector<Result<std::string>>& examples);
 
 }  // namespace kaiban::adapters::testing

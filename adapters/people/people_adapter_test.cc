@@ -134,5 +134,21 @@ TEST_F(PeopleAdapterTest, ErrorsMapLikeEverySynchronousExchange) {
   EXPECT_EQ(other.error().code, ErrorCode::kCorrupt);
 }
 
+// docs/partners/people.md shows one example of each document, as the encoder writes it.
+TEST(PeopleDocsTest, ExamplesOnThePartnerPageAreWhatTheEncoderWrites) {
+  const PeopleCodec codec = loadCodec();
+  const MessageId id = "PQ-0c7e3a5b9d214f6e8a1b2c3d";
+  testing::expectPageExamples(
+      "people", {codec.encode(PersonQuery{id, kIdNumber}),
+                 codec.encode(LookupAnswer{PersonFound{id, wangHai()}}),
+                 codec.encode(LookupAnswer{PersonNotFound{id, kIdNumber}}),
+                 codec.encode(Rejection{
+                     id, Refusal{"QUERY_NOT_PERMITTED", "调用方未获授权查询该类人口信息。"}}),
+                 codec.encode(ErrorReport{id,
+                                          "document does not match people.xsd: line 4, element "
+                                          "<IdNumber>: [facet 'pattern'] The value "
+                                          "'3702021985' is not accepted"})});
+}
+
 }  // namespace
 }  // namespace kaiban::adapters

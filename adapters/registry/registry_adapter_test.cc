@@ -250,5 +250,31 @@ TEST_F(RegistryAdapterTest, CheckNameMapsErrors) {
   EXPECT_EQ(garbage.error().code, ErrorCode::kCorrupt);
 }
 
+// docs/partners/registry.md shows one example of each document, as the encoder writes it.
+TEST(RegistryDocsTest, ExamplesOnThePartnerPageAreWhatTheEncoderWrites) {
+  const RegistryCodec codec = loadCodec();
+  const MessageId check_id = "NC-5f2a9c1e0b7d4e3f8a6c2d1b";
+  const MessageId id = "APP-20260302-0001-registration";
+  RegistrationRequest request = sampleRegistration();
+  request.message_id = id;
+  request.application_id = "APP-20260302-0001";
+  testing::expectPageExamples(
+      "registry",
+      {codec.encode(NameCheckRequest{check_id, "青岛海风软件科技有限公司", "370202"}),
+       codec.encode(
+           NameCheckResult{check_id, NameCheck{NameVerdict::kConflicting, "青岛海风科技有限公司"}}),
+       codec.encode(request), codec.encode(Acknowledgement{id, "REG-20260302-000042"}),
+       codec.encode(
+           RegistrationResult{id, Registered{kUscc, "AMR370202-20260302-000042", "2026-03-02"}}),
+       codec.encode(RegistrationResult{
+           id, Refusal{"NAME_PROHIBITED", "企业名称含有禁用词“中华”，请修改名称后重新提交。"}}),
+       codec.encode(
+           Rejection{id, Refusal{"INVALID_DOCUMENTS", "股东认缴出资额合计与注册资本不一致。"}}),
+       codec.encode(ErrorReport{id,
+                                "document does not match registry.xsd: line 9, element "
+                                "<RegisteredCapital>: [facet 'pattern'] The value "
+                                "'1000000.5' is not accepted"})});
+}
+
 }  // namespace
 }  // namespace kaiban::adapters

@@ -179,5 +179,26 @@ TEST(SealAdapterTest, MissingUsccIsInvalidInputNamingTheInput) {
   EXPECT_EQ(ack.error().field, "inputs.uscc");
 }
 
+// docs/partners/seal.md shows one example of each document, as the encoder writes it.
+TEST(SealDocsTest, ExamplesOnThePartnerPageAreWhatTheEncoderWrites) {
+  const SealCodec codec = loadCodec();
+  const MessageId id = "APP-20260302-0001-seal";
+  EngravingOrder order = courierOrder();
+  order.message_id = id;
+  FilingResult filed = filedResult();
+  filed.message_id = id;
+  testing::expectPageExamples(
+      "seal",
+      {codec.encode(order), codec.encode(Acknowledgement{id, "SEAL-20260302-000017"}),
+       codec.encode(filed),
+       codec.encode(FilingResult{
+           id, Refusal{"NAME_MISMATCH", "企业名称与登记机关登记的名称不一致，请核对。"}}),
+       codec.encode(
+           Rejection{id, Refusal{"INVALID_USCC", "统一社会信用代码校验位错误，未找到该企业。"}}),
+       codec.encode(ErrorReport{{},
+                                "XML document rejected: line 2: a document type declaration "
+                                "(<!DOCTYPE ...>) is not accepted"})});
+}
+
 }  // namespace
 }  // namespace kaiban::adapters

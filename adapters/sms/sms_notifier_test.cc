@@ -89,5 +89,20 @@ TEST_F(SmsNotifierTest, ErrorsMapLikeEverySynchronousExchange) {
   EXPECT_EQ(other.error().code, ErrorCode::kCorrupt);
 }
 
+// docs/partners/sms.md shows one example of each document, as the encoder writes it.
+TEST(SmsDocsTest, ExamplesOnThePartnerPageAreWhatTheEncoderWrites) {
+  const SmsCodec codec = loadCodec();
+  const MessageId id = "APP-20260302-0001-sms-registered";
+  testing::expectPageExamples(
+      "sms", {codec.encode(Notification{id, "13912345678", kText}),
+              codec.encode(Accepted{id, "SMS-20260302-000042"}),
+              codec.encode(Rejection{id, Refusal{"PHONE_OPTED_OUT", "该号码已退订服务类短信。"}}),
+              codec.encode(ErrorReport{id,
+                                       "document does not match sms.xsd: line 5, element "
+                                       "<Text>: [facet 'maxLength'] The value has a length "
+                                       "of '501'; this exceeds the allowed maximum length "
+                                       "of '500'"})});
+}
+
 }  // namespace
 }  // namespace kaiban::adapters

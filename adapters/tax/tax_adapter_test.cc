@@ -255,5 +255,36 @@ TEST_F(TaxAdapterTest, MissingInputsAreInvalidInputNamingTheInput) {
   EXPECT_TRUE(link_.calls().empty());
 }
 
+// docs/partners/tax.md shows one example of each document, as the encoder writes it.
+TEST(TaxDocsTest, ExamplesOnThePartnerPageAreWhatTheEncoderWrites) {
+  const TaxCodec codec = loadCodec();
+  const MessageId registration_id = "APP-20260302-0001-tax-registration";
+  const MessageId agreement_id = "APP-20260302-0001-tax-agreement";
+  TaxpayerRegistration registration = sampleRegistration();
+  registration.message_id = registration_id;
+  TaxRegistrationResult registered = sampleRegistered();
+  registered.message_id = registration_id;
+  PaymentAgreement agreement = sampleAgreement();
+  agreement.message_id = agreement_id;
+  testing::expectPageExamples(
+      "tax",
+      {codec.encode(registration),
+       codec.encode(Acknowledgement{registration_id, "TAX-20260302-000042"}),
+       codec.encode(registered),
+       codec.encode(TaxRegistrationResult{
+           registration_id, Refusal{"INVOICE_QUANTITY_EXCESSIVE",
+                                    "新办纳税人增值税专用发票每月领用数量不超过 25 份。"}}),
+       codec.encode(agreement),
+       codec.encode(AgreementResult{agreement_id, AgreementSigned{"TBA370202-20260305-000042"}}),
+       codec.encode(AgreementResult{
+           agreement_id, Refusal{"ACCOUNT_MISMATCH", "银行账户户名与纳税人名称不一致。"}}),
+       codec.encode(
+           Rejection{agreement_id, Refusal{"TAXPAYER_UNKNOWN", "该纳税人尚未办理税务登记。"}}),
+       codec.encode(ErrorReport{agreement_id,
+                                "document does not match tax.xsd: line 6, element "
+                                "<AccountNumber>: [facet 'pattern'] The value '6222-0212' is "
+                                "not accepted"})});
+}
+
 }  // namespace
 }  // namespace kaiban::adapters
