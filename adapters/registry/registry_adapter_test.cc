@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "adapters/partner_codec/fake_partner_link.h"
 #include "adapters/partner_codec/step_adapter_contract.h"
 
@@ -140,6 +144,28 @@ TEST_F(RegistryCodecTest, DocumentTypeNamesTheRootOfAValidDocument) {
   expectRefused(
       codec_.documentType("<RegistrationRequest xmlns=\"urn:kaiban:partner:registry:1\"/>"),
       "MessageId");
+}
+
+TEST_F(RegistryCodecTest, OneCodecServesManyThreadsAtOnce) {
+  const RegistryCodec shared = codec_;  // copies share the compiled schema
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&shared, &failures, t] {
+      RegistrationRequest request = sampleRegistration();
+      for (int i = 0; i < 25; ++i) {
+        request.message_id = "T" + std::to_string(t) + "-" + std::to_string(i);
+        Result<std::string> body = shared.encode(request);
+        Result<RegistrationRequest> back =
+            body.ok() ? shared.decodeRegistrationRequest(*body) : body.error();
+        if (!back.ok() || *back != request) ++failures;
+        // An invalid document in between must fail alone, not poison the shared schema.
+        if (shared.decodeRegistrationRequest(without(*body, "ApplicationId")).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST_F(RegistryCodecTest, OutcomeOfAResultCarriesTheUsccAndLicence) {
