@@ -1,0 +1,119 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/crypto/key_ring.h"
+#include "orchestrator/engine/dispatcher.h"
+#include "orchestrator/engine/engine.h"
+#include "orchestrator/engine/timer_loop.h"
+#include "orchestrator/store/sqlite/sqlite_store.h"
+#include "tests/fakes/fake_notifier.h"
+#include "tests/fakes/fake_step_adapter.h"
+#include "tests/fakes/fault_injecting_store.h"
+#include "tests/testing/test_env.h"
+
+// What the engine tests share: a real SqliteStore in a temporary file behind a
+// FaultInjectingStore, the shipped flow definitions, the real holiday calendar, test keys, a
+// ManualClock and one FakeStepAdapter per partner, driven deterministically through
+// Dispatcher::runOnce and TimerLoop::runOnce.
+namespace kaiban::orchestrator {
+
+// Valid resident ID numbers of adults (GB 11643 check characters).
+inline constexpr const char* kZhangWeiId = "370202198503071235";
+inline constexpr const char* kLiNaId = "370203199002150024";
+inline constexpr const char* kWangQiangId = "110105197012010519";
+
+SystemTime at(std::string_view iso);
+
+// A valid limited liability company from kiosk QD-SN-0001, bank QDBANK, district 370202.
+Application companyApplication();
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest();
+  ~EngineTest() override;
+
+  void SetUp() override;
+
+  // (Re)creates store, engine, dispatcher and timer loop over the same database file, the
+  // same keys and the same fake partners; `flow_directory` defaults to orchestrator/flows.
+  void open(const std::filesystem::path& flow_directory = {});
+  // Destroys them, as a process exit would (the fakes and the clock survive).
+  void close();
+
+  Engine& engine() { return *engine_; }
+  Store& store() { return *faults_; }
+  fakes::FaultInjectingStore& faults() { return *faults_; }
+  SqliteStore& sqlite() { return *sqlite_; }
+  Dispatcher& dispatcher() { return *dispatcher_; }
+  TimerLoop& timers() { return *timer_loop_; }
+  const std::filesystem::path& databasePath() const { return database_; }
+  const std::filesystem::path& tempDir() const { return dir_.path(); }
+
+  // Submits with a fresh idempotency key; fails the test unless it is accepted.
+  SubmitResult submit(const Application& application = companyApplication());
+
+  // Runs the dispatcher until nothing is due (at the clock's current time). Returns the
+  // number of rows processed. Fails the test if it does not settle within 200 rounds.
+  int drive();
+  // Runs the timer loop until nothing is due.
+  int fireTimers();
+
+  ApplicationStatus status(const std::string& id);
+  const StepStatus& stepOf(const ApplicationStatus& status, const std::string& step);
+  std::string messageOf(const std::string& id, const std::string& step);
+
+  // Delivers a callback for the step's current message.
+  OutcomeDisposition callback(const std::string& id, const std::string& step,
+                              adapters::OutcomeKind kind, adapters::Outputs outputs = {},
+                              std::string reason_code = {}, std::string reason = {});
+  // Acknowledged and done, with the outputs the default flow's later steps need.
+  void completeStep(const std::string& id, const std::string& step);
+  // Drives an application from submission to completion (approving the KYC review).
+  void completeAll(const std::string& id);
+
+  fakes::FakeStepAdapter& adapter(const std::string& name);
+
+  ManualClock clock_{at("2026-03-10T10:00:00+08:00")};  // a Tuesday
+  fakes::FakeStepAdapter registry_{"registry"};
+  fakes::FakeStepAdapter seal_{"seal"};
+  fakes::FakeStepAdapter bank_{"bank"};
+  fakes::FakeStepAdapter tax_registration_{"tax"};
+  fakes::FakeStepAdapter tax_agreement_{"tax"};
+  fakes::FakeNotifier notifier_;
+  EngineOptions options_;
+  int next_key_ = 0;
+
+ private:
+  testing::TempDir dir_;
+  std::filesystem::path database_;
+  crypto::KeyRing keys_ = crypto::KeyRing::forTesting();
+  std::unique_ptr<crypto::PiiCipher> cipher_;
+  std::unique_ptr<crypto::BlindIndex> index_;
+  std::unique_ptr<WorkingCalendar> calendar_;
+  std::unique_ptr<FlowCatalog> flows_;
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<fakes::FaultInjectingStore> faults_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<TimerLoop> timer_loop_;
+};
+
+// The value of `result` by value (so that it can be the range of a for loop: the range
+// `*f()` would dangle), failing the test and returning T{} on error.
+template <class T>
+T valueOf(Result<T> result) {
+  EXPECT_TRUE(result.ok()) << (result.ok() ? Error{} : result.error());
+  if (!result.ok()) return T{};
+  return std::move(result).value();
+}
+
+// The adapter names of the default flow.
+const std::set<std::string, std::less<>>& defaultAdapterNames();
+
+}  // namespace kaiban::orchestrator

@@ -1,0 +1,31 @@
+#include "orchestrator/engine/message_id.h"
+
+#include "core/crypto/hash.h"
+#include "core/crypto/random.h"
+
+namespace kaiban::orchestrator {
+
+std::string newApplicationId() { return "KB" + crypto::randomBase32Id(14); }
+
+std::string messageIdFor(std::string_view application_id, std::string_view step_id, int revision) {
+  // Newlines cannot occur in ids, so the three parts cannot run into each other.
+  const std::string digest = crypto::sha256Hex(
+      std::string(application_id) + "\n" + std::string(step_id) + "\n" + std::to_string(revision));
+  return std::string(application_id) + "-" + digest.substr(0, 12);
+}
+
+std::string notificationIdFor(std::string_view application_id, std::string_view milestone,
+                              int64_t version) {
+  const std::string digest =
+      crypto::sha256Hex("notify\n" + std::string(application_id) + "\n" + std::string(milestone) +
+                        "\n" + std::to_string(version));
+  return std::string(application_id) + "-n" + digest.substr(0, 11);
+}
+
+std::string_view applicationIdOf(std::string_view message_id) {
+  const size_t dash = message_id.find('-');
+  if (dash == std::string_view::npos || dash == 0) return {};
+  return message_id.substr(0, dash);
+}
+
+}  // namespace kaiban::orchestrator

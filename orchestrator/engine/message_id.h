@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+// The ids the engine gives applications and partner messages. A message id is a pure
+// function of what it identifies, so every resend of one logical request carries the same id
+// and the partner (or simulator) deduplicates it; only a new revision of a step's request
+// gets a new id.
+namespace kaiban::orchestrator {
+
+// A new application id: "KB" and 14 random Crockford base32 characters (70 bits), e.g.
+// "KB7Q2M9X4H8K3T0C". Printed on the kiosk receipt; never contains '-'.
+std::string newApplicationId();
+
+// The message id of revision `revision` of `step_id` of application `application_id`:
+// "<application id>-<12 lower-case hex digits>", the digits from SHA-256 of the three. At most
+// 35 characters of [A-Za-z0-9-] for application ids of up to 22 such characters (ISO 20022
+// Max35Text). REQUIRES: application_id has no '-'.
+std::string messageIdFor(std::string_view application_id, std::string_view step_id, int revision);
+
+// The id of a milestone notification: "<application id>-n<11 hex digits>", a function of the
+// application, the milestone and the application version that produced it.
+std::string notificationIdFor(std::string_view application_id, std::string_view milestone,
+                              int64_t version);
+
+// The application id a message id starts with ("" if it has none).
+std::string_view applicationIdOf(std::string_view message_id);
+
+}  // namespace kaiban::orchestrator
