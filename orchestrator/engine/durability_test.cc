@@ -172,9 +172,23 @@ TEST_F(EngineTest, WorkClaimedByAProcessThatDiedIsResumedAfterItsLease) {
   EXPECT_EQ(drive(), 0);  // still leased to the dead process
   clock_.advance(seconds{121});
   drive();
+  EXPECT_TRUE(engine().checkFlowVersionsInUse());
   EXPECT_EQ(stepOf(status(id), "registration").state, StepState::kAcknowledged);
   EXPECT_EQ(registry_.receipts().at(messageOf(id, "registration")), 2);
   EXPECT_EQ(effectsFor(registry_, id), 1);
+}
+
+TEST_F(EngineTest, ARestartedProcessTakesBackItsClaimsAtOnce) {
+  const std::string id = submit().application_id;
+  ASSERT_TRUE(engine().claimDueOutbox(10, "orchestrator-1#0", seconds{120}));
+  close();
+  open();
+  EXPECT_EQ(drive(), 0);
+  Result<int> released = engine().releaseLeases("orchestrator-1");
+  ASSERT_TRUE(released) << released.error();
+  EXPECT_EQ(*released, 2);  // the registration request and the SMS
+  EXPECT_EQ(drive(), 2);
+  EXPECT_EQ(stepOf(status(id), "registration").state, StepState::kAcknowledged);
 }
 
 TEST_F(EngineTest, AFailedSubmitCommitLeavesNothingBehind) {
@@ -350,6 +364,9 @@ TEST_F(EngineTest, AnApplicationWhoseFlowVersionIsGoneIsReportedNotGuessed) {
   std::ofstream(flows / "default-v7.xml") << v1;
   close();
   open(flows);
+  Result<void> check = engine().checkFlowVersionsInUse();
+  ASSERT_FALSE(check);
+  EXPECT_NE(check.error().message.find("flow version(s) 1,"), std::string::npos) << check.error();
   Result<ApplicationStatus> lost = engine().status(id);
   ASSERT_FALSE(lost);
   EXPECT_EQ(lost.error().code, ErrorCode::kInternal);

@@ -1144,6 +1144,24 @@ Result<void> Engine::verifyAuditLog(std::string_view expected_head_hash) {
   return orchestrator::verifyAuditLog(store_, expected_head_hash);
 }
 
+// --- Start-up --------------------------------------------------------------------------------
+
+Result<void> Engine::checkFlowVersionsInUse() {
+  Result<std::vector<int>> in_use = store_.flowVersionsInUse();
+  if (!in_use) return in_use.error();
+  std::string missing;
+  for (int version : *in_use) {
+    if (flows_.find(version) == nullptr) {
+      missing += (missing.empty() ? "" : ", ") + std::to_string(version);
+    }
+  }
+  if (missing.empty()) return ok();
+  return Error::internal("unfinished applications run on flow version(s) " + missing +
+                         ", which are not in the flow directory; put those definitions back");
+}
+
+Result<int> Engine::releaseLeases(std::string_view owner) { return store_.releaseLeases(owner); }
+
 // --- Dispatcher and TimerLoop ----------------------------------------------------------------
 
 Result<std::vector<OutboxMessage>> Engine::claimDueOutbox(int limit, std::string_view owner,

@@ -261,6 +261,18 @@ class Engine {
   // Verifies the audit log's hash chain (see verifyAuditLog in store.h).
   Result<void> verifyAuditLog(std::string_view expected_head_hash = {});
 
+  // --- Start-up ------------------------------------------------------------------------------
+
+  // OK when every flow version that unfinished applications run on is loaded; otherwise
+  // kInternal naming the missing versions (the binary refuses to start: those applications
+  // could not move).
+  Result<void> checkFlowVersionsInUse();
+
+  // Frees the claims a previous run of this process left behind (Store::releaseLeases), so
+  // its work resumes at once instead of when the leases expire. `owner` is the stable lease
+  // owner name the Dispatcher or TimerLoop uses. REQUIRES: no live process uses that name.
+  Result<int> releaseLeases(std::string_view owner);
+
   // --- Dispatcher and TimerLoop -------------------------------------------------------------
 
   // Leases due outbox rows / timers to `owner` for `lease` (see Store::claimDueOutbox).

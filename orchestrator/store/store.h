@@ -321,6 +321,12 @@ class Store {
                                                           std::string_view lease_owner,
                                                           SystemTime lease_until) = 0;
 
+  // Frees every outbox and timer lease whose owner is `owner` or starts with `owner` + "#",
+  // so they can be claimed at once. For a restarted process whose stable owner name is
+  // `owner`: its predecessor is dead, and its claims need not wait for their leases to run
+  // out. REQUIRES: no live process claims under that name. Returns how many were freed.
+  virtual Result<int> releaseLeases(std::string_view owner) = 0;
+
   // Outbox rows and timers of one application, for tests and support tools.
   virtual Result<std::vector<OutboxMessage>> outboxOf(std::string_view id) = 0;
   virtual Result<std::vector<TimerRecord>> timersOf(std::string_view id) = 0;

@@ -420,6 +420,27 @@ TEST_P(StoreContractTest, OutboxClaimsAreLeases) {
   EXPECT_EQ(store_->claimDueOutbox(kT0 + hours{1}, 10, "w", kT0 + hours{2})->size(), 1u);
 }
 
+TEST_P(StoreContractTest, ARestartedProcessReleasesItsOwnLeases) {
+  Change change = creation("A1");
+  change.new_timers = {timer("", TimerKind::kAtRisk, kT0)};
+  const std::vector<OutboxMessage> outgoing = {outbox("A1", "registration", "A1-m1", kT0),
+                                               outbox("A1", "seal", "A1-m2", kT0),
+                                               outbox("A1", "", "A1-n1", kT0, OutboxKind::kNotify)};
+  ASSERT_TRUE(store_->commit("A1", 0, change, outgoing));
+  ASSERT_EQ(store_->claimDueOutbox(kT0, 1, "host-1:42#0", kT0 + hours{1})->size(), 1u);
+  ASSERT_EQ(store_->claimDueOutbox(kT0, 1, "host-10:7#0", kT0 + hours{1})->size(), 1u);
+  ASSERT_EQ(store_->claimDueOutbox(kT0, 1, "host-1", kT0 + hours{1})->size(), 1u);
+  ASSERT_EQ(store_->claimDueTimers(kT0, 5, "host-1#timers", kT0 + hours{1})->size(), 1u);
+  EXPECT_TRUE(store_->claimDueOutbox(kT0, 10, "other", kT0 + hours{1})->empty());
+
+  Result<int> released = store_->releaseLeases("host-1");
+  ASSERT_TRUE(released) << released.error();
+  EXPECT_EQ(*released, 2);  // "host-1" and "host-1#timers"; "host-1:42#0" and "host-10:7#0" are
+                            // other names
+  EXPECT_EQ(store_->claimDueOutbox(kT0, 10, "other", kT0 + hours{1})->size(), 1u);
+  EXPECT_EQ(store_->claimDueTimers(kT0, 10, "other", kT0 + hours{1})->size(), 1u);
+}
+
 TEST_P(StoreContractTest, OutboxRowsAreReplacedAndDroppedPerStep) {
   ASSERT_TRUE(store_->commit("A1", 0, creation("A1"), {}));
   std::vector<OutboxMessage> outgoing = {

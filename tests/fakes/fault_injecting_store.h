@@ -68,6 +68,9 @@ class FaultInjectingStore final : public orchestrator::Store {
                                                                 SystemTime lease_until) override {
     return target_.claimDueTimers(now, limit, lease_owner, lease_until);
   }
+  Result<int> releaseLeases(std::string_view owner) override {
+    return target_.releaseLeases(owner);
+  }
   Result<std::vector<orchestrator::OutboxMessage>> outboxOf(std::string_view id) override {
     return target_.outboxOf(id);
   }

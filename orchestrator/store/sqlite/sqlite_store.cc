@@ -813,6 +813,26 @@ Result<std::vector<TimerRecord>> SqliteStore::claimDueTimers(SystemTime now, int
   });
 }
 
+Result<int> SqliteStore::releaseLeases(std::string_view owner) {
+  return write<int>("lease release", [&](Connection& db) -> Result<int> {
+    int released = 0;
+    for (std::string_view table : {"outbox", "timers"}) {
+      // substr() instead of LIKE: an owner name may contain '%' or '_'.
+      Result<Statement> release =
+          db.prepare(sql({"UPDATE ", table,
+                          " SET lease_owner = '', lease_until = NULL WHERE lease_owner = ? OR "
+                          "substr(lease_owner, 1, length(?)) = ?"}));
+      if (!release) return release.error();
+      const std::string prefix = std::string(owner) + "#";
+      if (Result<void> ran = release->bind(1, owner).bind(2, prefix).bind(3, prefix).run(); !ran) {
+        return ran.error();
+      }
+      released += release->changes();
+    }
+    return released;
+  });
+}
+
 Result<std::vector<OutboxMessage>> SqliteStore::outboxOf(std::string_view id) {
   using Messages = std::vector<OutboxMessage>;
   return read<Messages>([&](Connection& db) -> Result<Messages> {

@@ -65,6 +65,7 @@ class SqliteStore final : public Store {
   Result<std::vector<TimerRecord>> claimDueTimers(SystemTime now, int limit,
                                                   std::string_view lease_owner,
                                                   SystemTime lease_until) override;
+  Result<int> releaseLeases(std::string_view owner) override;
   Result<std::vector<OutboxMessage>> outboxOf(std::string_view id) override;
   Result<std::vector<TimerRecord>> timersOf(std::string_view id) override;
   Result<std::vector<AuditRecord>> auditLog(int64_t after_seq, int limit) override;
