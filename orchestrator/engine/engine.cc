@@ -304,8 +304,9 @@ class Engine::Draft {
     return ok();
   }
 
-  void acknowledge(StepRecord& step, std::string_view partner_reference, std::string_view actor) {
-    (void)moveStep(step, StepState::kAcknowledged);
+  Result<void> acknowledge(StepRecord& step, std::string_view partner_reference,
+                           std::string_view actor) {
+    if (Result<void> moved = moveStep(step, StepState::kAcknowledged); !moved) return moved;
     step.polls = 0;
     if (!partner_reference.empty()) step.partner_reference = std::string(partner_reference);
     dropOutboxOf(step);
@@ -321,6 +322,7 @@ class Engine::Draft {
                .set("message_id", step.message_id)
                .set("partner_reference", step.partner_reference)
                .time("poll_at", poll_at(step)));
+    return ok();
   }
 
   Result<void> failStep(StepRecord& step, FailureKind failure, std::string_view reason_code,
@@ -389,7 +391,7 @@ class Engine::Draft {
     switch (outcome.kind) {
       case OutcomeKind::kPending:
         if (step.state == StepState::kAcknowledged) return OutcomeDisposition::kDuplicate;
-        acknowledge(step, "", actor);
+        if (Result<void> acked = acknowledge(step, "", actor); !acked) return acked.error();
         return OutcomeDisposition::kApplied;
       case OutcomeKind::kDone:
         if (Result<void> done = completeStep(step, outcome.outputs, actor); !done) {
@@ -1253,8 +1255,7 @@ Result<void> Engine::recordDispatchResult(const OutboxMessage& row,
     draft.markStep(*step);
     if (result) {
       draft.settleRow(row, true);
-      draft.acknowledge(*step, result->partner_reference, actor);
-      return ok();
+      return draft.acknowledge(*step, result->partner_reference, actor);
     }
     const Error& error = result.error();
     if (isTransient(error.code)) {
