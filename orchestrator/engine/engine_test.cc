@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "core/timestamp.h"
 #include "orchestrator/engine/engine_json.h"
 #include "orchestrator/engine/engine_test_support.h"
@@ -555,6 +557,82 @@ TEST_F(EngineTest, RoutesMessagesToTheirStepAndAdapter) {
   EXPECT_EQ(route->step_id, "registration");
   EXPECT_EQ(route->adapter, "registry");
   EXPECT_EQ(engine().routeMessage("nope").error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace kaiban::orchestrator
+
+namespace kaiban::orchestrator {
+namespace {
+
+using adapters::OutcomeKind;
+
+// The transitions the scenarios above do not pass through.
+TEST_F(EngineTest, RemainingStepAndApplicationTransitions) {
+  // submitted -> cancelled, before anything was sent.
+  const std::string early = submit().application_id;
+  ASSERT_EQ(engine().cancelApplication(early, "staff:li", "duplicate")->state,
+            ApplicationState::kCancelled);
+
+  // pending -> failed (a gated step cancelled while its review is open), failed -> pending
+  // (retried: it waits for the review again), then needs_attention -> in_progress.
+  const std::string gated = submit().application_id;
+  completeStep(gated, "registration");
+  completeStep(gated, "seal");
+  Result<ApplicationStatus> cancelled =
+      engine().cancelStep(gated, "bank_account", "staff:li", "branch closed");
+  ASSERT_TRUE(cancelled) << cancelled.error();
+  EXPECT_EQ(stepOf(*cancelled, "bank_account").state, StepState::kFailed);
+  EXPECT_EQ(cancelled->state, ApplicationState::kNeedsAttention);
+  Result<ApplicationStatus> retried = engine().retryStep(gated, "bank_account", "staff:li");
+  ASSERT_TRUE(retried) << retried.error();
+  EXPECT_EQ(stepOf(*retried, "bank_account").state, StepState::kPending);
+  EXPECT_EQ(stepOf(*retried, "bank_account").human_task->state, HumanTaskState::kOpen);
+  EXPECT_EQ(retried->state, ApplicationState::kInProgress);
+
+  // needs_attention -> rejected: rejected while the applicant was asked for more.
+  ASSERT_TRUE(engine().requestMoreInfo(gated, "bank_account", "staff:li", "bring the lease"));
+  Result<ApplicationStatus> rejected =
+      engine().rejectHumanTask(gated, "bank_account", "staff:li", "no lease after a week");
+  ASSERT_TRUE(rejected) << rejected.error();
+  EXPECT_EQ(rejected->state, ApplicationState::kRejected);
+
+  // needs_attention -> cancelled.
+  const std::string stuck = submit().application_id;
+  drive();
+  ASSERT_TRUE(engine().cancelStep(stuck, "registration", "staff:li", "silent"));
+  EXPECT_EQ(engine().cancelApplication(stuck, "staff:li", "gave up")->state,
+            ApplicationState::kCancelled);
+}
+
+TEST_F(EngineTest, OneStepFlowsReachTheEndsDirectly) {
+  const std::filesystem::path flows = tempDir() / "one-step";
+  std::filesystem::create_directories(flows);
+  std::ofstream(flows / "one-v1.xml") << R"(<?xml version="1.0" encoding="UTF-8"?>
+<flow xmlns="urn:kaiban:flow:1" name="registration-only" version="1">
+  <deadline working-days="3" green-channel-working-days="1"/>
+  <step id="registration" adapter="registry" budget-working-minutes="480">
+    <retry max-attempts="2" initial-backoff-seconds="10" multiplier="2" max-backoff-seconds="60"/>
+  </step>
+</flow>
+)";
+  open(flows);
+  // submitted -> completed: the result arrives before the acknowledgement is recorded.
+  const std::string quick = submit().application_id;
+  EXPECT_EQ(callback(quick, "registration", OutcomeKind::kDone, {{"uscc", "U"}}),
+            OutcomeDisposition::kApplied);
+  EXPECT_EQ(status(quick).state, ApplicationState::kCompleted);
+
+  // needs_attention -> completed: the step was given up on, then the registry reports done.
+  const std::string slow = submit().application_id;
+  drive();
+  ASSERT_TRUE(engine().cancelStep(slow, "registration", "staff:li", "no answer"));
+  EXPECT_EQ(status(slow).state, ApplicationState::kNeedsAttention);
+  adapters::StepOutcome done;
+  done.message_id = messageIdFor(slow, "registration", 1);
+  done.kind = OutcomeKind::kDone;
+  EXPECT_EQ(engine().applyOutcome(done, "partner:registry").value(), OutcomeDisposition::kApplied);
+  EXPECT_EQ(status(slow).state, ApplicationState::kCompleted);
 }
 
 }  // namespace
