@@ -18,9 +18,11 @@ struct DispatcherOptions {
   // Lease owner name: unique per orchestrator process (e.g. "<host>:<pid>"); worker threads
   // append "#<n>".
   std::string owner = "dispatcher";
-  int batch = 16;  // rows claimed at a time by one worker
-  // How long a claimed row stays reserved: longer than the slowest adapter call, or another
-  // worker sends it again meanwhile (harmless: same message id, but wasted).
+  // Rows one worker claims at a time. A worker sends its rows one after the other, so small
+  // batches keep rows from waiting behind a slow partner while other workers are idle.
+  int batch = 4;
+  // How long a claimed row stays reserved: longer than `batch` times the slowest adapter
+  // call, or another worker sends it again meanwhile (harmless: same message id, but wasted).
   std::chrono::seconds lease{120};
   int threads = 4;
   // How long an idle worker waits before looking again; wake() cuts it short.
