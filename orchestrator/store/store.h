@@ -265,6 +265,28 @@ struct HumanTaskView {
   HumanTaskRecord task;
 };
 
+// A kiosk allowed to call the kiosk API (`kaiban-orchestrator kiosk add`). Its client
+// certificate must name it: CN = kiosk_id, O = bank_code.
+struct KioskRecord {
+  std::string kiosk_id;  // e.g. "QD-SN-0001"
+  std::string bank_code;
+  std::string district;  // GB/T 2260 code of where it stands, e.g. "370202"
+  std::string name;      // display name and location for operators; may be ""
+  bool enabled = true;
+  SystemTime registered_at{};
+  std::optional<SystemTime> revoked_at;  // when last disabled; nullopt while enabled
+  std::optional<SystemTime> last_heartbeat_at;
+  std::string last_heartbeat;  // the last heartbeat's JSON object text; "" before the first
+
+  friend bool operator==(const KioskRecord&, const KioskRecord&) = default;
+};
+
+// Filters of Store::listKiosks; empty fields do not filter.
+struct KioskFilter {
+  std::string bank_code;
+  std::string district;  // exact code, or a GB/T 2260 prefix as in ListFilter
+};
+
 // Durable state. Implementations are thread-safe: any method may be called from any thread.
 // Every method returns kUnavailable when the backend cannot be reached or is busy beyond its
 // timeout, and kCorrupt when stored data cannot be read back (a bad enum name, say).
@@ -337,6 +359,32 @@ class Store {
   // Flow versions of applications that are not in a terminal state, ascending: each must
   // stay loaded in the FlowCatalog.
   virtual Result<std::vector<int>> flowVersionsInUse() = 0;
+
+  // The kiosk registry. Every change to it appends `audit` to the audit chain in the same
+  // transaction.
+  //
+  // Registers `kiosk` (its registered_at, revoked_at and heartbeat fields are ignored), or, if
+  // the id is known, replaces its bank, district and name and enables it again, keeping its
+  // registration time and last heartbeat. Returns true when the kiosk is new. kInvalidInput
+  // for an empty id or bank code or a district that is not up to six digits.
+  virtual Result<bool> upsertKiosk(const KioskRecord& kiosk, const AuditInput& audit) = 0;
+
+  // Enables or disables (revokes) a kiosk; disabling stamps revoked_at = audit.at, enabling
+  // clears it. Setting the state it already has changes nothing but is still audited.
+  // kNotFound for an unknown kiosk.
+  virtual Result<void> setKioskEnabled(std::string_view kiosk_id, bool enabled,
+                                       const AuditInput& audit) = 0;
+
+  // The kiosk, or kNotFound.
+  virtual Result<KioskRecord> findKiosk(std::string_view kiosk_id) = 0;
+
+  // Registered kiosks (enabled or not) ordered by id. kInvalidInput for a malformed district.
+  virtual Result<std::vector<KioskRecord>> listKiosks(const KioskFilter& filter) = 0;
+
+  // Keeps `heartbeat_json` (a JSON object text, never personal data) as the kiosk's last
+  // heartbeat, received at `at`. Heartbeats are not audited. kNotFound for an unknown kiosk.
+  virtual Result<void> recordHeartbeat(std::string_view kiosk_id, SystemTime at,
+                                       std::string_view heartbeat_json) = 0;
 };
 
 // Verifies the whole audit log of `store`, reading it in pages: OK, or kCorrupt naming the

@@ -81,6 +81,25 @@ class FaultInjectingStore final : public orchestrator::Store {
     return target_.auditLog(after_seq, limit);
   }
   Result<std::vector<int>> flowVersionsInUse() override { return target_.flowVersionsInUse(); }
+  Result<bool> upsertKiosk(const orchestrator::KioskRecord& kiosk,
+                           const orchestrator::AuditInput& audit) override {
+    return target_.upsertKiosk(kiosk, audit);
+  }
+  Result<void> setKioskEnabled(std::string_view kiosk_id, bool enabled,
+                               const orchestrator::AuditInput& audit) override {
+    return target_.setKioskEnabled(kiosk_id, enabled, audit);
+  }
+  Result<orchestrator::KioskRecord> findKiosk(std::string_view kiosk_id) override {
+    return target_.findKiosk(kiosk_id);
+  }
+  Result<std::vector<orchestrator::KioskRecord>> listKiosks(
+      const orchestrator::KioskFilter& filter) override {
+    return target_.listKiosks(filter);
+  }
+  Result<void> recordHeartbeat(std::string_view kiosk_id, SystemTime at,
+                               std::string_view heartbeat_json) override {
+    return target_.recordHeartbeat(kiosk_id, at, heartbeat_json);
+  }
 
  private:
   orchestrator::Store& target_;

@@ -129,8 +129,25 @@ CREATE TABLE audit_log (
 ) STRICT;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{
+// The kiosk registry: which kiosks may call the kiosk API, and their last heartbeat.
+constexpr std::string_view kKioskRegistry = R"sql(
+CREATE TABLE kiosks (
+  kiosk_id           TEXT PRIMARY KEY,
+  bank_code          TEXT NOT NULL,
+  district           TEXT NOT NULL,
+  name               TEXT NOT NULL,
+  enabled            INTEGER NOT NULL,
+  registered_at      INTEGER NOT NULL,
+  revoked_at         INTEGER,
+  last_heartbeat_at  INTEGER,
+  last_heartbeat     TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX kiosks_by_bank ON kiosks (bank_code, kiosk_id);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations = {{
     {1, "initial schema", kInitialSchema},
+    {2, "kiosk registry", kKioskRegistry},
 }};
 
 Result<int> currentVersion(Connection& connection) {

@@ -184,6 +184,64 @@ bool isDigits(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// Appends `entries` to the audit chain. The chain's tail is read inside the caller's write
+// transaction: no other writer can append between reading it and appending to it.
+Result<void> appendAudit(Connection& db, std::span<const AuditInput> entries) {
+  if (entries.empty()) return ok();
+  int64_t seq = 0;
+  std::string previous_hash(kAuditGenesisHash);
+  {
+    Result<Statement> tail =
+        db.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    if (!tail) return tail.error();
+    Result<bool> row = tail->step();
+    if (!row) return row.error();
+    if (*row) {
+      seq = tail->int64(0);
+      previous_hash = tail->text(1);
+    }
+  }
+  for (const AuditInput& entry : entries) {
+    ++seq;
+    const std::string canonical = auditCanonicalForm(
+        seq, entry.at, entry.actor, entry.application_id, entry.action, entry.detail);
+    std::string hash = crypto::AuditChain::entryHash(previous_hash, canonical);
+    Result<Statement> insert = db.prepare(
+        "INSERT INTO audit_log (seq, at, actor, application_id, action, detail, previous_hash, "
+        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!insert) return insert.error();
+    insert->bind(1, seq)
+        .bind(2, entry.at)
+        .bind(3, entry.actor)
+        .bind(4, entry.application_id)
+        .bind(5, entry.action)
+        .bind(6, entry.detail)
+        .bind(7, previous_hash)
+        .bind(8, hash);
+    if (Result<void> ran = insert->run(); !ran) return ran;
+    previous_hash = std::move(hash);
+  }
+  return ok();
+}
+
+constexpr std::string_view kKioskColumns =
+    "kiosk_id, bank_code, district, name, enabled, registered_at, revoked_at, "
+    "last_heartbeat_at, last_heartbeat";
+
+KioskRecord readKiosk(const Statement& row) {
+  KioskRecord kiosk;
+  kiosk.kiosk_id = row.text(0);
+  kiosk.bank_code = row.text(1);
+  kiosk.district = row.text(2);
+  kiosk.name = row.text(3);
+  kiosk.enabled = row.int64(4) != 0;
+  kiosk.registered_at = row.time(5);
+  kiosk.revoked_at = row.optionalTime(6);
+  kiosk.last_heartbeat_at = row.optionalTime(7);
+  kiosk.last_heartbeat = row.text(8);
+  return kiosk;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& path,
@@ -405,43 +463,7 @@ Result<void> SqliteStore::applyChange(Connection& db, std::string_view id, int64
     if (Result<void> ran = insert->run(); !ran) return ran;
   }
 
-  if (!change.audit.empty()) {
-    // The chain's tail is read inside this write transaction: no other writer can append
-    // between reading it and appending to it.
-    int64_t seq = 0;
-    std::string previous_hash(kAuditGenesisHash);
-    {
-      Result<Statement> tail =
-          db.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-      if (!tail) return tail.error();
-      Result<bool> row = tail->step();
-      if (!row) return row.error();
-      if (*row) {
-        seq = tail->int64(0);
-        previous_hash = tail->text(1);
-      }
-    }
-    for (const AuditInput& entry : change.audit) {
-      ++seq;
-      const std::string canonical = auditCanonicalForm(
-          seq, entry.at, entry.actor, entry.application_id, entry.action, entry.detail);
-      std::string hash = crypto::AuditChain::entryHash(previous_hash, canonical);
-      Result<Statement> insert = db.prepare(
-          "INSERT INTO audit_log (seq, at, actor, application_id, action, detail, previous_hash, "
-          "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      if (!insert) return insert.error();
-      insert->bind(1, seq)
-          .bind(2, entry.at)
-          .bind(3, entry.actor)
-          .bind(4, entry.application_id)
-          .bind(5, entry.action)
-          .bind(6, entry.detail)
-          .bind(7, previous_hash)
-          .bind(8, hash);
-      if (Result<void> ran = insert->run(); !ran) return ran;
-      previous_hash = std::move(hash);
-    }
-  }
+  if (Result<void> appended = appendAudit(db, change.audit); !appended) return appended;
 
   // Timers: fired marks first (they stay as history), then cancellations, then new timers,
   // so one change may cancel a step's timers and set new ones.
@@ -880,6 +902,116 @@ Result<std::vector<int>> SqliteStore::flowVersionsInUse() {
     if (!query) return query.error();
     return collect<int>(*query, [](const Statement& row) { return Result<int>(row.integer(0)); });
   });
+}
+
+Result<bool> SqliteStore::upsertKiosk(const KioskRecord& kiosk, const AuditInput& audit) {
+  if (kiosk.kiosk_id.empty()) return Error::invalidInput("a kiosk needs an id", "kiosk_id");
+  if (kiosk.bank_code.empty()) return Error::invalidInput("a kiosk needs a bank code", "bank_code");
+  if (!isDigits(kiosk.district) || kiosk.district.size() > 6) {
+    return Error::invalidInput("district must be up to six digits", "district");
+  }
+  return write<bool>("kiosk " + kiosk.kiosk_id, [&](Connection& db) -> Result<bool> {
+    bool created = false;
+    {
+      Result<Statement> exists = db.prepare("SELECT 1 FROM kiosks WHERE kiosk_id = ?");
+      if (!exists) return exists.error();
+      exists->bind(1, kiosk.kiosk_id);
+      Result<bool> row = exists->step();
+      if (!row) return row.error();
+      created = !*row;
+    }
+    Result<Statement> upsert = db.prepare(
+        "INSERT INTO kiosks (kiosk_id, bank_code, district, name, enabled, registered_at, "
+        "revoked_at, last_heartbeat_at, last_heartbeat) VALUES (?, ?, ?, ?, 1, ?, NULL, NULL, '') "
+        "ON CONFLICT (kiosk_id) DO UPDATE SET bank_code = excluded.bank_code, "
+        "district = excluded.district, name = excluded.name, enabled = 1, revoked_at = NULL");
+    if (!upsert) return upsert.error();
+    upsert->bind(1, kiosk.kiosk_id)
+        .bind(2, kiosk.bank_code)
+        .bind(3, kiosk.district)
+        .bind(4, kiosk.name)
+        .bind(5, audit.at);
+    if (Result<void> ran = upsert->run(); !ran) return ran.error();
+    if (Result<void> appended = appendAudit(db, std::span(&audit, 1)); !appended) {
+      return appended.error();
+    }
+    return created;
+  });
+}
+
+Result<void> SqliteStore::setKioskEnabled(std::string_view kiosk_id, bool enabled,
+                                          const AuditInput& audit) {
+  Result<std::monostate> done = write<std::monostate>(
+      "kiosk " + std::string(kiosk_id), [&](Connection& db) -> Result<std::monostate> {
+        // Only a change of state moves revoked_at: revoking twice keeps the first time.
+        Result<Statement> update = db.prepare(
+            "UPDATE kiosks SET revoked_at = CASE WHEN ? THEN NULL WHEN enabled = 1 THEN ? "
+            "ELSE revoked_at END, enabled = ? WHERE kiosk_id = ?");
+        if (!update) return update.error();
+        update->bind(1, enabled).bind(2, audit.at).bind(3, enabled).bind(4, kiosk_id);
+        if (Result<void> ran = update->run(); !ran) return ran.error();
+        if (update->changes() == 0) {
+          return Error::notFound("no kiosk " + std::string(kiosk_id) +
+                                 " is registered (kaiban-orchestrator kiosk list)");
+        }
+        if (Result<void> appended = appendAudit(db, std::span(&audit, 1)); !appended) {
+          return appended.error();
+        }
+        return std::monostate{};
+      });
+  if (!done) return done.error();
+  return ok();
+}
+
+Result<KioskRecord> SqliteStore::findKiosk(std::string_view kiosk_id) {
+  return read<KioskRecord>([&](Connection& db) -> Result<KioskRecord> {
+    Result<Statement> query =
+        db.prepare(sql({"SELECT ", kKioskColumns, " FROM kiosks WHERE kiosk_id = ?"}));
+    if (!query) return query.error();
+    query->bind(1, kiosk_id);
+    Result<bool> row = query->step();
+    if (!row) return row.error();
+    if (!*row) return Error::notFound("no kiosk " + std::string(kiosk_id) + " is registered");
+    return readKiosk(*query);
+  });
+}
+
+Result<std::vector<KioskRecord>> SqliteStore::listKiosks(const KioskFilter& filter) {
+  using Kiosks = std::vector<KioskRecord>;
+  if (!isDigits(filter.district) || filter.district.size() > 6) {
+    return Error::invalidInput("district must be up to six digits", "district");
+  }
+  std::string query_sql = sql({"SELECT ", kKioskColumns, " FROM kiosks WHERE 1"});
+  if (!filter.bank_code.empty()) query_sql += " AND bank_code = ?";
+  if (!filter.district.empty()) query_sql += " AND district LIKE ?";
+  query_sql += " ORDER BY kiosk_id";
+  return read<Kiosks>([&](Connection& db) -> Result<Kiosks> {
+    Result<Statement> query = db.prepare(query_sql);
+    if (!query) return query.error();
+    int next = 1;
+    if (!filter.bank_code.empty()) query->bind(next++, filter.bank_code);
+    if (!filter.district.empty()) query->bind(next++, filter.district + "%");
+    return collect<KioskRecord>(
+        *query, [](const Statement& row) { return Result<KioskRecord>(readKiosk(row)); });
+  });
+}
+
+Result<void> SqliteStore::recordHeartbeat(std::string_view kiosk_id, SystemTime at,
+                                          std::string_view heartbeat_json) {
+  Result<std::monostate> done = write<std::monostate>(
+      "heartbeat of " + std::string(kiosk_id), [&](Connection& db) -> Result<std::monostate> {
+        Result<Statement> update = db.prepare(
+            "UPDATE kiosks SET last_heartbeat_at = ?, last_heartbeat = ? WHERE kiosk_id = ?");
+        if (!update) return update.error();
+        update->bind(1, at).bind(2, heartbeat_json).bind(3, kiosk_id);
+        if (Result<void> ran = update->run(); !ran) return ran.error();
+        if (update->changes() == 0) {
+          return Error::notFound("no kiosk " + std::string(kiosk_id) + " is registered");
+        }
+        return std::monostate{};
+      });
+  if (!done) return done.error();
+  return ok();
 }
 
 }  // namespace kaiban::orchestrator

@@ -70,6 +70,13 @@ class SqliteStore final : public Store {
   Result<std::vector<TimerRecord>> timersOf(std::string_view id) override;
   Result<std::vector<AuditRecord>> auditLog(int64_t after_seq, int limit) override;
   Result<std::vector<int>> flowVersionsInUse() override;
+  Result<bool> upsertKiosk(const KioskRecord& kiosk, const AuditInput& audit) override;
+  Result<void> setKioskEnabled(std::string_view kiosk_id, bool enabled,
+                               const AuditInput& audit) override;
+  Result<KioskRecord> findKiosk(std::string_view kiosk_id) override;
+  Result<std::vector<KioskRecord>> listKiosks(const KioskFilter& filter) override;
+  Result<void> recordHeartbeat(std::string_view kiosk_id, SystemTime at,
+                               std::string_view heartbeat_json) override;
 
  private:
   SqliteStore(std::filesystem::path path, Options options,
