@@ -163,8 +163,9 @@ Result<FaultTable> parseFaults(std::string_view text) {
     if (group.empty()) continue;
     const size_t colon = group.find(':');
     if (colon == std::string_view::npos) {
-      return Error::invalidInput("'" + std::string(group) +
-                                 "': expected <partner>:<faults>, like bank:http500=0.1");
+      std::string message(group);
+      message += ": expected <partner>:<faults>, like bank:http500=0.1";
+      return Error::invalidInput(message);
     }
     std::vector<std::string> partners;
     const std::string_view names = trim(group.substr(0, colon));
