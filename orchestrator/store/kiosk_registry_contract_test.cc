@@ -174,4 +174,37 @@ TEST_P(StoreContractTest, TheKioskRegistrySurvivesReopening) {
   EXPECT_EQ(store_->findKiosk("QD-SN-0001").value(), before);
 }
 
+TEST_P(StoreContractTest, PutsAnIdempotencyKeyOfItsOwn) {
+  Change created;
+  created.application.id = "A1";
+  created.application.kiosk_id = "QD-SN-0001";
+  created.application.bank_code = "QDBANK";
+  created.application.district = "370202";
+  created.application.flow_version = 1;
+  created.application.sealed_application = "sealed";
+  ASSERT_TRUE(store_->commit("A1", 0, created, {}));
+
+  const IdempotencyRecord answer{"QD-SN-0001", "answer-key-1", "hash-1", "A1", kT0};
+  ASSERT_TRUE(store_->putIdempotencyKey(answer));
+  EXPECT_EQ(store_->findIdempotencyKey("QD-SN-0001", "answer-key-1").value(), answer);
+
+  IdempotencyRecord again = answer;
+  again.request_hash = "hash-2";
+  Result<void> conflict = store_->putIdempotencyKey(again);
+  ASSERT_FALSE(conflict);
+  EXPECT_EQ(conflict.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->findIdempotencyKey("QD-SN-0001", "answer-key-1").value(), answer);
+
+  // Keys are per kiosk, and must name an application.
+  IdempotencyRecord other_kiosk = answer;
+  other_kiosk.scope = "QD-SN-0002";
+  EXPECT_TRUE(store_->putIdempotencyKey(other_kiosk));
+  IdempotencyRecord orphan = answer;
+  orphan.key = "answer-key-2";
+  orphan.application_id = "NOPE";
+  Result<void> missing = store_->putIdempotencyKey(orphan);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
 }  // namespace kaiban::orchestrator

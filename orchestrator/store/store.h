@@ -310,6 +310,11 @@ class Store {
   virtual Result<std::optional<IdempotencyRecord>> findIdempotencyKey(std::string_view scope,
                                                                       std::string_view key) = 0;
 
+  // Records a key whose request's effect was committed on its own (an applicant's answer,
+  // say), so that the request can be recognised when it is sent again. kConflict if (scope,
+  // key) exists; kNotFound if record.application_id names no application.
+  virtual Result<void> putIdempotencyKey(const IdempotencyRecord& record) = 0;
+
   // The step whose CURRENT message id is `message_id`, or nullopt (unknown, or superseded by
   // a later revision).
   virtual Result<std::optional<MessageOwner>> findMessage(std::string_view message_id) = 0;

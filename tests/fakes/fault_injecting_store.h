@@ -36,6 +36,9 @@ class FaultInjectingStore final : public orchestrator::Store {
       std::string_view scope, std::string_view key) override {
     return target_.findIdempotencyKey(scope, key);
   }
+  Result<void> putIdempotencyKey(const orchestrator::IdempotencyRecord& record) override {
+    return target_.putIdempotencyKey(record);
+  }
   Result<std::optional<orchestrator::MessageOwner>> findMessage(
       std::string_view message_id) override {
     return target_.findMessage(message_id);

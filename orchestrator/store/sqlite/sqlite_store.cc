@@ -627,6 +627,40 @@ Result<std::optional<IdempotencyRecord>> SqliteStore::findIdempotencyKey(std::st
   });
 }
 
+Result<void> SqliteStore::putIdempotencyKey(const IdempotencyRecord& record) {
+  Result<std::monostate> done = write<std::monostate>(
+      "idempotency key of " + record.scope, [&](Connection& db) -> Result<std::monostate> {
+        {
+          // Checked first so that the two constraint failures get different codes.
+          Result<Statement> exists = db.prepare("SELECT 1 FROM applications WHERE id = ?");
+          if (!exists) return exists.error();
+          exists->bind(1, record.application_id);
+          Result<bool> row = exists->step();
+          if (!row) return row.error();
+          if (!*row) return Error::notFound("no application " + record.application_id);
+        }
+        Result<Statement> insert = db.prepare(
+            "INSERT INTO idempotency_keys (scope, key, request_hash, application_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?)");
+        if (!insert) return insert.error();
+        insert->bind(1, record.scope)
+            .bind(2, record.key)
+            .bind(3, record.request_hash)
+            .bind(4, record.application_id)
+            .bind(5, record.created_at);
+        if (Result<void> ran = insert->run(); !ran) {
+          if (ran.error().code == ErrorCode::kConflict) {
+            return Error::conflict("idempotency key '" + record.key + "' of " + record.scope +
+                                   " is already used");
+          }
+          return ran.error();
+        }
+        return std::monostate{};
+      });
+  if (!done) return done.error();
+  return ok();
+}
+
 Result<std::optional<MessageOwner>> SqliteStore::findMessage(std::string_view message_id) {
   using Found = std::optional<MessageOwner>;
   return read<Found>([&](Connection& db) -> Result<Found> {

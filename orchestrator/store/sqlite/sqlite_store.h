@@ -53,6 +53,7 @@ class SqliteStore final : public Store {
   Result<ApplicationSnapshot> load(std::string_view id) override;
   Result<std::optional<IdempotencyRecord>> findIdempotencyKey(std::string_view scope,
                                                               std::string_view key) override;
+  Result<void> putIdempotencyKey(const IdempotencyRecord& record) override;
   Result<std::optional<MessageOwner>> findMessage(std::string_view message_id) override;
   Result<std::vector<std::string>> findByLegalRepresentative(std::string_view index) override;
   Result<ApplicationPage> listApplications(const ListFilter& filter) override;
