@@ -145,9 +145,41 @@ CREATE TABLE kiosks (
 CREATE INDEX kiosks_by_bank ON kiosks (bank_code, kiosk_id);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// Console users and their sessions (orchestrator/store/console_store.h). A session row holds
+// the SHA-256 of its token, never the token. The district index serves the operators'
+// dashboard, which reads applications by district and time.
+constexpr std::string_view kConsoleUsers = R"sql(
+CREATE TABLE console_users (
+  name           TEXT PRIMARY KEY,
+  display_name   TEXT NOT NULL,
+  role           TEXT NOT NULL,
+  scope          TEXT NOT NULL,
+  password_hash  TEXT NOT NULL,
+  disabled       INTEGER NOT NULL,
+  failed_logins  INTEGER NOT NULL,
+  locked_until   INTEGER,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE console_sessions (
+  id_hash       TEXT PRIMARY KEY,
+  user_name     TEXT NOT NULL REFERENCES console_users (name),
+  csrf_token    TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  last_seen_at  INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX console_sessions_by_user ON console_sessions (user_name);
+CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);
+
+CREATE INDEX applications_by_district ON applications (district, submitted_at, id);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, "initial schema", kInitialSchema},
     {2, "kiosk registry", kKioskRegistry},
+    {3, "console users and sessions", kConsoleUsers},
 }};
 
 Result<int> currentVersion(Connection& connection) {
