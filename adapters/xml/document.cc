@@ -82,14 +82,7 @@ int Element::line() const {
   return line > 0 ? static_cast<int>(line) : 0;
 }
 
-std::string Element::path() const {
-  std::string path;
-  for (const xmlNode* node = node_; node != nullptr && node->type == XML_ELEMENT_NODE;
-       node = node->parent) {
-    path.insert(0, "/" + fromXml(node->name));
-  }
-  return path;
-}
+std::string Element::path() const { return internal::nodePath(node_); }
 
 std::optional<std::string> Element::attribute(std::string_view name) const {
   xmlChar* value = xmlGetNoNsProp(node_, xmlText(std::string(name)));

@@ -27,6 +27,8 @@ std::string trimmed(std::string_view text) {
   return std::string(text);
 }
 
+}  // namespace
+
 std::string nodePath(const xmlNode* node) {
   std::string path;
   for (; node != nullptr && node->type == XML_ELEMENT_NODE; node = node->parent) {
@@ -34,6 +36,8 @@ std::string nodePath(const xmlNode* node) {
   }
   return path;
 }
+
+namespace {
 
 // libxml2 hands URLs to the loader; the allowance holds canonical file paths.
 std::string canonicalLocalPath(const char* url) {

@@ -38,6 +38,9 @@ struct Problem {
   }
 };
 
+// The element's place in its document by local names, e.g. "/Document/Org/Nm".
+std::string nodePath(const _xmlNode* node);
+
 // "line 3, element <Nm>: reason", "line 3 of types.xsd, element <element>: reason" or
 // "element <Nm> at /Document/Org/Nm: reason", leaving out what is unknown.
 std::string describe(const Problem& problem);
