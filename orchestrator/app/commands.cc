@@ -1,6 +1,7 @@
 #include "orchestrator/app/commands.h"
 
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -99,7 +100,8 @@ int submit(OrchestratorCore& core, const CommandLine& command, std::ostream& out
       result->set("idempotency_key", key);
       if (!submitted->accepted()) ++refused;
     }
-    out << line(*result) << "\n";
+    // Flushed line by line: whoever watches the output sees each submission as it is stored.
+    out << line(*result) << std::endl;
   }
   return refused == 0 ? 0 : kExitFailed;
 }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "Poco/AutoPtr.h"
+#include "Poco/Environment.h"
 #include "Poco/Exception.h"
 #include "Poco/Logger.h"
 #include "Poco/Net/IPAddress.h"
@@ -276,6 +277,9 @@ const std::vector<ConfigKey>& configKeys() {
       {"flows.poll_after_max_seconds",
        "cap on each step's wait for a late callback before polling (default 0 = the flow's)"},
       {"schemas.dir", "partner XSDs (default <resources>/adapters/schemas)"},
+      {"dispatcher.owner",
+       "lease owner name: stable across restarts, unique per instance "
+       "(default orchestrator@<host name>)"},
       {"dispatcher.threads", "outbox workers (default 4)"},
       {"dispatcher.batch", "rows a worker claims at a time (default 16)"},
       {"dispatcher.lease_seconds",
@@ -380,6 +384,15 @@ Result<OrchestratorConfig> loadConfig(const ConfigSources& sources) {
   reader.duration("flows.poll_after_max_seconds", config.poll_after_cap, 0, 86400);
   reader.path("schemas.dir", config.schema_dir);
 
+  config.dispatcher_owner = "orchestrator@" + Poco::Environment::nodeName();
+  reader.text("dispatcher.owner", config.dispatcher_owner);
+  if (!reader.error() && (config.dispatcher_owner.find('#') != std::string::npos ||
+                          config.dispatcher_owner.find('/') != std::string::npos)) {
+    reader.fail(Error::invalidInput("dispatcher.owner '" + config.dispatcher_owner +
+                                        "' may not contain '#' or '/' (worker and timer names "
+                                        "are derived from it)",
+                                    "dispatcher.owner"));
+  }
   reader.integer("dispatcher.threads", config.dispatcher_threads, 1, 256);
   reader.integer("dispatcher.batch", config.dispatcher_batch, 1, 1000);
   reader.duration("dispatcher.lease_seconds", config.dispatcher_lease, 1, 86400);

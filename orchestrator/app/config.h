@@ -81,6 +81,10 @@ struct OrchestratorConfig {
   // (caps each flow step's <poll after-seconds>); 0 keeps the flow's values.
   std::chrono::seconds poll_after_cap{0};
 
+  // The lease owner name of this orchestrator's dispatcher and timer loop: stable across
+  // restarts of one instance (a restarted instance frees what its predecessor had claimed),
+  // different for every instance that shares a database.
+  std::string dispatcher_owner;  // default "orchestrator@<host name>"
   int dispatcher_threads = 4;
   int dispatcher_batch = 16;
   // How long a claimed outbox row stays reserved; after a crash, rows the dead process held

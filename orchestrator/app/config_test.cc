@@ -55,6 +55,7 @@ TEST_F(ConfigTest, DefaultsDeriveFromVarPkiAndResources) {
   EXPECT_EQ(config->partners.at("registry").port, 9001);
   EXPECT_EQ(config->partners.at("sms").port, 9006);
   EXPECT_EQ(config->dispatcher_lease, std::chrono::seconds(120));
+  EXPECT_EQ(config->dispatcher_owner.rfind("orchestrator@", 0), 0u) << config->dispatcher_owner;
   EXPECT_TRUE(config->notifications);
   EXPECT_FALSE(config->log_file);
 }
@@ -133,6 +134,8 @@ TEST_F(ConfigTest, RefusesBadValuesNamingTheKey) {
   EXPECT_EQ(errorOf(loadConfig(sources_)).field, "log.level");
   sources_.overrides = {"store.path="};
   EXPECT_NE(errorOf(loadConfig(sources_)).message.find("must not be empty"), std::string::npos);
+  sources_.overrides = {"dispatcher.owner=a#b"};
+  EXPECT_EQ(errorOf(loadConfig(sources_)).field, "dispatcher.owner");
   sources_.overrides = {"no-equals-sign"};
   EXPECT_NE(errorOf(loadConfig(sources_)).message.find("key=value"), std::string::npos);
 }

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <limits>
 
-#include "Poco/Environment.h"
+#include "Poco/Logger.h"
 #include "adapters/bank/bank_adapter.h"
 #include "adapters/people/people_adapter.h"
 #include "adapters/registry/registry_adapter.h"
@@ -88,15 +88,14 @@ EngineOptions engineOptions(const OrchestratorConfig& config) {
   return options;
 }
 
-// Lease owners must differ between processes (a restarted orchestrator must not think it
-// holds its predecessor's leases) and say where the work is.
-std::string processName() {
-  return Poco::Environment::nodeName() + ":" + std::to_string(::getpid());
+// The timer loop's lease owner, beside the dispatcher's (whose workers add "#<n>").
+std::string timerOwner(const OrchestratorConfig& config) {
+  return config.dispatcher_owner + "/timers";
 }
 
 DispatcherOptions dispatcherOptions(const OrchestratorConfig& config) {
   DispatcherOptions options;
-  options.owner = processName();
+  options.owner = config.dispatcher_owner;
   options.threads = config.dispatcher_threads;
   options.batch = config.dispatcher_batch;
   options.lease = config.dispatcher_lease;
@@ -106,7 +105,7 @@ DispatcherOptions dispatcherOptions(const OrchestratorConfig& config) {
 
 TimerLoopOptions timerOptions(const OrchestratorConfig& config) {
   TimerLoopOptions options;
-  options.owner = processName() + "/timers";
+  options.owner = timerOwner(config);
   options.lease = config.timer_lease;
   options.interval = config.timer_interval;
   return options;
@@ -159,14 +158,8 @@ OrchestratorCore::OrchestratorCore(const OrchestratorConfig& config)
       engine_(*store_, flows_, calendar_, clock_, cipher_, index_, engineOptions(config)) {
   // An application keeps the flow version it started with: refusing to start is better than
   // stranding it.
-  std::vector<int> in_use = orThrow(store_->flowVersionsInUse(), "store.path");
-  const std::vector<int> loaded = flows_.versions();
-  for (int version : in_use) {
-    if (std::find(loaded.begin(), loaded.end(), version) == loaded.end()) {
-      throw StartupError("flows.dir " + config.flows_dir.string() +
-                         ": applications in progress use flow version " + std::to_string(version) +
-                         ", which is not there; restore its file");
-    }
+  if (Result<void> versions = engine_.checkFlowVersionsInUse(); !versions) {
+    throw StartupError("flows.dir " + config.flows_dir.string() + ": " + versions.error().message);
   }
 }
 
@@ -255,6 +248,17 @@ OrchestratorService::~OrchestratorService() {
 }
 
 void OrchestratorService::start() {
+  // What this instance's previous run had claimed when it died is sent now rather than when
+  // its leases run out (the partners deduplicate what it may have sent already).
+  for (const std::string& owner : {config_.dispatcher_owner, timerOwner(config_)}) {
+    Result<int> released = core_.engine().releaseLeases(owner);
+    if (!released) throw StartupError("store.path: " + released.error().message);
+    if (*released > 0) {
+      Poco::Logger::get("orchestrator.app")
+          .information("resuming " + std::to_string(*released) +
+                       " messages and timers claimed by the previous run of " + owner);
+    }
+  }
   dispatcher_.start();
   timers_.start();
   api_server_->start();

@@ -44,7 +44,8 @@ const std::set<std::string, std::less<>>& stepAdapterNames();
 
 // State and the engine: what the server and every subcommand share. Opening it loads the
 // data keys, the calendar and the flow definitions (capped polls applied), opens the store
-// (running migrations) and checks that every flow version applications still use is loaded.
+// (running migrations) and checks that every flow version unfinished applications use is
+// loaded.
 class OrchestratorCore {
  public:
   // Throws StartupError.
@@ -107,8 +108,9 @@ class OrchestratorService final : public api::PartnerCallbackServer, public api:
   // Calls stop().
   ~OrchestratorService() override;
 
-  // Starts the dispatcher and timer loop, then the listeners, and writes the ports file.
-  // Throws StartupError if the ports file cannot be written.
+  // Frees the outbox and timer claims of this instance's previous run (same
+  // dispatcher.owner), starts the dispatcher and timer loop, then the listeners, and writes
+  // the ports file. Throws StartupError if the store fails or the ports file cannot be written.
   void start();
   // Stops the listeners (no new callbacks; requests in progress finish), then the dispatcher
   // (after the row each worker is sending) and the timer loop; removes the ports file.

@@ -38,6 +38,20 @@ std::string millis(std::chrono::microseconds elapsed) {
   return text;
 }
 
+// A refused body up to this size is still read (and thrown away) before answering, so that
+// a client busy sending it gets to read the 413 instead of a connection reset; a larger one
+// is cut off.
+constexpr std::size_t kDrainLimit = 1 << 20;
+
+void drain(std::istream& in, std::size_t already_read) {
+  char buffer[8192];
+  while (in && already_read < kDrainLimit) {
+    in.read(buffer, sizeof buffer);
+    if (in.gcount() == 0) break;
+    already_read += static_cast<std::size_t>(in.gcount());
+  }
+}
+
 // Reads the body up to `limit` bytes; nullopt once it is known to be longer.
 std::optional<std::string> readBounded(std::istream& in, std::size_t limit) {
   std::string body;
@@ -46,7 +60,10 @@ std::optional<std::string> readBounded(std::istream& in, std::size_t limit) {
     in.read(buffer, sizeof buffer);
     const std::size_t got = static_cast<std::size_t>(in.gcount());
     if (got == 0) break;
-    if (body.size() + got > limit) return std::nullopt;
+    if (body.size() + got > limit) {
+      drain(in, body.size() + got);
+      return std::nullopt;
+    }
     body.append(buffer, got);
   }
   return body;
@@ -115,6 +132,9 @@ class RouteHandlerFactory::Dispatch final : public Poco::Net::HTTPRequestHandler
     if (mayCarryBody(routed.method) || request.hasContentLength()) {
       if (request.hasContentLength() &&
           static_cast<std::uint64_t>(request.getContentLength64()) > limit) {
+        if (static_cast<std::uint64_t>(request.getContentLength64()) <= kDrainLimit) {
+          drain(request.stream(), 0);
+        }
         body_left_unread = true;
         return tooLarge(limit);
       }

@@ -12,8 +12,9 @@ namespace kaiban::orchestrator::api {
 // Serves a RouteTable on a transport::HttpsServer. For each request:
 //   - no route for the path -> 404, a route for another method -> 405 with Allow;
 //   - a body larger than the route's max_body_bytes -> 413, refused from Content-Length
-//     before reading, or as soon as a chunked body passes the limit (the connection is then
-//     closed rather than drained);
+//     before the handler, or as soon as a chunked body passes the limit; the rest of the body
+//     is read and dropped up to 1 MiB (so the sender reads the answer rather than a reset)
+//     and the connection is closed after the answer;
 //   - a URI that does not parse -> 400;
 //   - otherwise the route's handler, inside the one top-level try of the request: an
 //     exception is logged with its text and answered 500 with a generic message.
