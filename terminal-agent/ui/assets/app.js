@@ -213,7 +213,8 @@
 
   // A labelled input bound to `get`/`set` on the form; `path` is its JSON field path.
   function field(path, label, input, hint) {
-    const problems = problemsFor(path).filter((p) => state.touched[path] || state.touched["*"]);
+    const problems = problemsFor(path).filter((p) => screenOfField(p.field, p.key) === state.screen &&
+                                                  (state.touched[path] || state.touched["*"]));
     return h("div", { class: "field" + (problems.length ? " invalid" : ""), "data-field": path },
       h("label", {}, label),
       input,
