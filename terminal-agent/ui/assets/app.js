@@ -211,15 +211,51 @@
     return state.lang === "en" ? problem.en : problem.zh;
   }
 
-  // A labelled input bound to `get`/`set` on the form; `path` is its JSON field path.
+  // The problems shown beside the input for `path`: those of this screen, once the applicant
+  // has left the field (or pressed "next").
+  function visibleProblems(path) {
+    return problemsFor(path).filter((p) => screenOfField(p.field, p.key) === state.screen &&
+                                           (state.touched[path] || state.touched["*"]));
+  }
+
+  function problemNodes(problems) {
+    return problems.map((p) => h("div", { class: "problem", "data-problem": p.key }, problemText(p)));
+  }
+
+  // Problems about a group rather than one input ("shareholders", "finance_officer"), shown
+  // where `name` says.
+  function groupProblems(name) {
+    if (!state.touched[name] && !state.touched["*"]) return [];
+    return state.problems.filter((p) => p.field === name ||
+      (name === "shareholders" && p.key === "shareholders.contribution_sum_mismatch"));
+  }
+
+  function problemGroup(name) {
+    return h("div", { "data-problems-for": name }, problemNodes(groupProblems(name)));
+  }
+
+  // A labelled input; `path` is its JSON field path.
   function field(path, label, input, hint) {
-    const problems = problemsFor(path).filter((p) => screenOfField(p.field, p.key) === state.screen &&
-                                                  (state.touched[path] || state.touched["*"]));
+    const problems = visibleProblems(path);
     return h("div", { class: "field" + (problems.length ? " invalid" : ""), "data-field": path },
       h("label", {}, label),
       input,
       hint ? h("div", { class: "hint" }, hint) : null,
-      problems.map((p) => h("div", { class: "problem", "data-problem": p.key }, problemText(p))));
+      problemNodes(problems));
+  }
+
+  // Shows the latest problems in place, without rebuilding the screen: a tap that lands while
+  // a validation answer arrives must not be lost.
+  function patchProblems() {
+    for (const element of ROOT.querySelectorAll("[data-field]")) {
+      const problems = visibleProblems(element.getAttribute("data-field"));
+      element.querySelectorAll(":scope > .problem").forEach((node) => node.remove());
+      element.append(...problemNodes(problems));
+      element.classList.toggle("invalid", problems.length > 0);
+    }
+    for (const element of ROOT.querySelectorAll("[data-problems-for]")) {
+      element.replaceChildren(...problemNodes(groupProblems(element.getAttribute("data-problems-for"))));
+    }
   }
 
   function textInput(path, value, onChange, extra) {
@@ -267,7 +303,7 @@
     if (answer.status !== 200) return null;
     state.problems = answer.body.problems || [];
     if (all) state.touched["*"] = true;
-    render();
+    patchProblems();
     return state.problems;
   }
 
@@ -489,7 +525,11 @@
       const faceBox = h("input", { type: "checkbox", id: "consent-face" });
       cardBox.checked = state.consentDraftCard || false;
       faceBox.checked = state.consentDraftFace || false;
-      cardBox.addEventListener("change", () => { state.consentDraftCard = cardBox.checked; render(); });
+      cardBox.addEventListener("change", () => {
+        state.consentDraftCard = cardBox.checked;
+        document.getElementById("consent-agree").disabled = !cardBox.checked;
+        document.getElementById("consent-required").hidden = cardBox.checked;
+      });
       faceBox.addEventListener("change", () => { state.consentDraftFace = faceBox.checked; });
       return [
         h("h1", {}, t("consent.title")),
@@ -498,7 +538,7 @@
           h("div", {}, h("h2", {}, t("consent.card.title")), h("p", {}, t("consent.card.text")))),
         h("label", { class: "card consent", for: "consent-face" }, faceBox,
           h("div", {}, h("h2", {}, t("consent.face.title")), h("p", {}, t("consent.face.text")))),
-        state.consentDraftCard ? null : h("p", { class: "hint" }, t("consent.required")),
+        h("p", { class: "hint", id: "consent-required", hidden: state.consentDraftCard }, t("consent.required")),
         h("div", { class: "actions" },
           h("button", { class: "button", type: "button", onclick: () => reset("") }, t("nav.cancel")),
           h("span", { class: "spacer" }),
@@ -645,12 +685,9 @@
         h("h2", {}, t("people.representative") + "：" + state.identity.card.name),
         field("legal_representative.phone", t("people.phone"),
           textInput("legal_representative.phone", f.phone, (v) => { f.phone = v; }, { type: "tel", maxlength: "11", id: "rep-phone" })),
-        problemsFor("legal_representative.id_number").map((p) => h("p", { class: "problem", "data-problem": p.key }, problemText(p))),
+        problemGroup("legal_representative.id_number"),
         h("h2", {}, t("people.shareholders")),
-        problemsFor("shareholders").concat(problemsFor("enterprise.registered_capital")
-          .filter((p) => p.key === "shareholders.contribution_sum_mismatch"))
-          .filter((p, i, all) => all.indexOf(p) === i)
-          .map((p) => h("p", { class: "problem", "data-problem": p.key }, problemText(p))),
+        problemGroup("shareholders"),
         h("label", { class: "choice" + (f.self_shareholder ? " selected" : "") },
           h("input", { type: "checkbox", id: "self-shareholder", checked: f.self_shareholder,
                        onchange: (ev) => { f.self_shareholder = ev.target.checked; touch("shareholders"); render(); } }),
@@ -670,12 +707,12 @@
         h("h2", {}, t("people.supervisor")),
         choiceGroup("supervisor_mode", [["none", t("people.supervisor.none")], ["person", t("people.supervisor.person")]],
                     f.supervisor_mode, (v) => { f.supervisor_mode = v; }),
-        problemsFor("supervisor").map((p) => h("p", { class: "problem" }, problemText(p))),
+        problemGroup("supervisor"),
         f.supervisor_mode === "person" ? person("supervisor", f.supervisor, true) : null,
         h("h2", {}, t("people.finance")),
         choiceGroup("finance_mode", [["self", t("people.finance.self")], ["other", t("people.finance.other")],
                                      ["none", t("people.finance.none")]], f.finance_mode, (v) => { f.finance_mode = v; }),
-        problemsFor("finance_officer").map((p) => h("p", { class: "problem", "data-problem": p.key }, problemText(p))),
+        problemGroup("finance_officer"),
         f.finance_mode === "other" ? person("finance_officer", f.finance, true) : null,
         field("contact_phone", t("people.contact"),
           textInput("contact_phone", f.contact_phone, (v) => { f.contact_phone = v; },
@@ -703,7 +740,7 @@
         h("div", { class: "field" }, h("span", { class: "label" }, t("tax.taxpayer_type")),
           choiceGroup("tax.taxpayer_type", ["small_scale", "general"].map((v) => [v, c("taxpayer_type." + v)]),
                       f.tax.taxpayer_type, (v) => { f.tax.taxpayer_type = v; touch("finance_officer"); })),
-        problemsFor("finance_officer").map((p) => h("p", { class: "problem", "data-problem": p.key }, problemText(p))),
+        problemGroup("finance_officer"),
         h("div", { class: "field" }, h("span", { class: "label" }, t("tax.invoices")),
           ["vat_ordinary", "vat_special"].map((type, i) => h("div", { class: "row" },
             h("label", { class: "choice" + (f.tax[type] ? " selected" : "") },
