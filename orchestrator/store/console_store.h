@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -110,6 +111,24 @@ struct TimelineFilter {
   int limit = 100000;  // at most this many, newest first; 1..1000000
 };
 
+// A finished run of a step, for duration histograms.
+struct StepRun {
+  std::string step_id;
+  SystemTime ready_at{};
+  SystemTime finished_at{};
+};
+
+// What the metrics endpoint reports about the stored state, read at one instant.
+struct StoreCounts {
+  std::map<ApplicationState, int64_t> applications;  // every state, 0 when none
+  int64_t at_risk = 0;          // open applications flagged at risk and not breached
+  int64_t breached = 0;         // open applications flagged breached
+  int64_t outbox_messages = 0;  // rows waiting to be sent (claimed or not)
+  int64_t outbox_due = 0;       // of those, due now
+  int64_t open_human_tasks = 0;
+  std::vector<StepRun> done_steps;  // every done step with both times
+};
+
 // Thread-safe: any method from any thread. Errors common to every method: kUnavailable when
 // the database is unreachable or busy beyond its timeout, kCorrupt when a stored value cannot
 // be read back. Every change to users or sessions that an AuditInput accompanies appends it
@@ -181,6 +200,11 @@ class ConsoleStore {
   // Applications matching `filter` with their steps, newest first. kInvalidInput for a
   // malformed district or a limit out of range.
   virtual Result<std::vector<ApplicationTimeline>> timelines(const TimelineFilter& filter) = 0;
+
+  // --- Metrics ----------------------------------------------------------------------------
+
+  // The counts of StoreCounts at `now`, in one read transaction.
+  virtual Result<StoreCounts> counts(SystemTime now) = 0;
 };
 
 }  // namespace kaiban::orchestrator

@@ -431,4 +431,68 @@ Result<std::vector<ApplicationTimeline>> SqliteConsoleStore::timelines(
       });
 }
 
+Result<StoreCounts> SqliteConsoleStore::counts(SystemTime now) {
+  return read<StoreCounts>([&](Connection& db) -> Result<StoreCounts> {
+    StoreCounts counts;
+    for (ApplicationState state : {ApplicationState::kSubmitted, ApplicationState::kInProgress,
+                                   ApplicationState::kCompleted, ApplicationState::kNeedsAttention,
+                                   ApplicationState::kRejected, ApplicationState::kCancelled}) {
+      counts.applications[state] = 0;
+    }
+    Result<Statement> states =
+        db.prepare("SELECT state, count(*) FROM applications GROUP BY state");
+    if (!states) return states.error();
+    while (true) {
+      Result<bool> row = states->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      Result<ApplicationState> state = parseApplicationState(states->text(0));
+      if (!state) return Error::corrupt("applications.state: bad value " + states->text(0));
+      counts.applications[*state] = states->int64(1);
+    }
+    // An application is breached when it or one of its unfinished steps is; at risk likewise,
+    // unless breached (the dashboard counts the same way).
+    Result<Statement> flags = db.prepare(
+        "SELECT (a.flags & 2) != 0 OR EXISTS (SELECT 1 FROM steps s WHERE s.application_id = a.id "
+        "AND s.state != 'done' AND (s.flags & 2) != 0), "
+        "(a.flags & 1) != 0 OR EXISTS (SELECT 1 FROM steps s WHERE s.application_id = a.id "
+        "AND s.state != 'done' AND (s.flags & 1) != 0) "
+        "FROM applications a WHERE a.state NOT IN ('completed', 'rejected', 'cancelled')");
+    if (!flags) return flags.error();
+    while (true) {
+      Result<bool> row = flags->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      if (flags->int64(0) != 0) {
+        ++counts.breached;
+      } else if (flags->int64(1) != 0) {
+        ++counts.at_risk;
+      }
+    }
+    Result<Statement> outbox =
+        db.prepare("SELECT count(*), coalesce(sum(next_attempt_at <= ?), 0) FROM outbox");
+    if (!outbox) return outbox.error();
+    outbox->bind(1, now);
+    if (Result<bool> row = outbox->step(); !row) return row.error();
+    counts.outbox_messages = outbox->int64(0);
+    counts.outbox_due = outbox->int64(1);
+    Result<Statement> tasks =
+        db.prepare("SELECT count(*) FROM human_tasks WHERE state IN ('open', 'more_info')");
+    if (!tasks) return tasks.error();
+    if (Result<bool> row = tasks->step(); !row) return row.error();
+    counts.open_human_tasks = tasks->int64(0);
+    Result<Statement> done = db.prepare(
+        "SELECT step_id, ready_at, finished_at FROM steps WHERE state = 'done' "
+        "AND ready_at IS NOT NULL AND finished_at IS NOT NULL");
+    if (!done) return done.error();
+    while (true) {
+      Result<bool> row = done->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      counts.done_steps.push_back(StepRun{done->text(0), done->time(1), done->time(2)});
+    }
+    return counts;
+  });
+}
+
 }  // namespace kaiban::orchestrator

@@ -43,6 +43,7 @@ class SqliteConsoleStore final : public ConsoleStore {
   Result<int> purgeSessions(SystemTime now, std::chrono::seconds idle_timeout) override;
   Result<void> appendAudit(const AuditInput& audit) override;
   Result<std::vector<ApplicationTimeline>> timelines(const TimelineFilter& filter) override;
+  Result<StoreCounts> counts(SystemTime now) override;
 
  private:
   SqliteConsoleStore(std::unique_ptr<sqlite::Connection> writer,
