@@ -22,7 +22,7 @@ OutboxMessage dispatchRowOf(Store& store, const std::string& id) {
   return {};
 }
 
-TEST_F(EngineTest, TransientFailuresAreRetriedOnTheStepsSchedule) {
+TEST_P(EngineTest, TransientFailuresAreRetriedOnTheStepsSchedule) {
   registry_.failNextDispatches(3, Error::unavailable("registry: connection refused"));
   const std::string id = submit().application_id;
   const std::string message = messageOf(id, "registration");
@@ -60,7 +60,7 @@ TEST_F(EngineTest, TransientFailuresAreRetriedOnTheStepsSchedule) {
   EXPECT_EQ(send_failures, 3);
 }
 
-TEST_F(EngineTest, APartnerThatNeverAnswersEndsInNeedsAttentionNotInALoop) {
+TEST_P(EngineTest, APartnerThatNeverAnswersEndsInNeedsAttentionNotInALoop) {
   registry_.failAllDispatches(Error::timeout("registry: no answer within 10 s"));
   const std::string id = submit().application_id;
   // Far more rounds and time than ten attempts need.
@@ -91,7 +91,7 @@ TEST_F(EngineTest, APartnerThatNeverAnswersEndsInNeedsAttentionNotInALoop) {
   EXPECT_EQ(registry_.effects().size(), 1u);
 }
 
-TEST_F(EngineTest, ARequestThePartnerCannotTakeFailsAtOnce) {
+TEST_P(EngineTest, ARequestThePartnerCannotTakeFailsAtOnce) {
   registry_.failNextDispatches(1, Error::invalidInput("business_scope: exceeds 400 bytes"));
   const std::string id = submit().application_id;
   drive();
@@ -103,7 +103,7 @@ TEST_F(EngineTest, ARequestThePartnerCannotTakeFailsAtOnce) {
   EXPECT_EQ(status(id).state, ApplicationState::kNeedsAttention);
 }
 
-TEST_F(EngineTest, ALostAcknowledgementIsResentWithoutASecondEffect) {
+TEST_P(EngineTest, ALostAcknowledgementIsResentWithoutASecondEffect) {
   registry_.loseNextAcks(1, Error::timeout("registry: read timed out"));
   const std::string id = submit().application_id;
   drive();
@@ -117,7 +117,7 @@ TEST_F(EngineTest, ALostAcknowledgementIsResentWithoutASecondEffect) {
   EXPECT_EQ(stepOf(status(id), "registration").state, StepState::kAcknowledged);
 }
 
-TEST_F(EngineTest, ALateCallbackIsFetchedByPollingWithGrowingIntervals) {
+TEST_P(EngineTest, ALateCallbackIsFetchedByPollingWithGrowingIntervals) {
   const std::string id = submit().application_id;
   drive();
   const std::string message = messageOf(id, "registration");
@@ -149,7 +149,7 @@ TEST_F(EngineTest, ALateCallbackIsFetchedByPollingWithGrowingIntervals) {
   EXPECT_EQ(registry_.pollCalls(), 3);
 }
 
-TEST_F(EngineTest, APartnerThatLostAnAcknowledgedRequestGetsItAgain) {
+TEST_P(EngineTest, APartnerThatLostAnAcknowledgedRequestGetsItAgain) {
   const std::string id = submit().application_id;
   drive();
   const std::string message = messageOf(id, "registration");
@@ -164,7 +164,7 @@ TEST_F(EngineTest, APartnerThatLostAnAcknowledgedRequestGetsItAgain) {
   EXPECT_TRUE(resent);
 }
 
-TEST_F(EngineTest, PollFailuresKeepPollingAtTheCeiling) {
+TEST_P(EngineTest, PollFailuresKeepPollingAtTheCeiling) {
   const std::string id = submit().application_id;
   drive();
   const std::string message = messageOf(id, "registration");
@@ -177,7 +177,7 @@ TEST_F(EngineTest, PollFailuresKeepPollingAtTheCeiling) {
   EXPECT_EQ(stepOf(status(id), "registration").state, StepState::kAcknowledged);
 }
 
-TEST_F(EngineTest, AnExceptionFromAnAdapterIsABoundedFailure) {
+TEST_P(EngineTest, AnExceptionFromAnAdapterIsABoundedFailure) {
   class ThrowingAdapter final : public adapters::StepAdapter {
    public:
     std::string_view partner() const override { return "registry"; }
@@ -205,7 +205,7 @@ TEST_F(EngineTest, AnExceptionFromAnAdapterIsABoundedFailure) {
   EXPECT_NE(step.reason.find("bug in codec"), std::string::npos) << step.reason;
 }
 
-TEST_F(EngineTest, NotificationsAreRetriedThenGivenUp) {
+TEST_P(EngineTest, NotificationsAreRetriedThenGivenUp) {
   notifier_.setFailing(true);
   const std::string id = submit().application_id;
   for (int round = 0; round < 20; ++round) {
@@ -221,7 +221,7 @@ TEST_F(EngineTest, NotificationsAreRetriedThenGivenUp) {
   EXPECT_EQ(stepOf(status(id), "registration").state, StepState::kAcknowledged);
 }
 
-TEST_F(EngineTest, WorkerThreadsSendWhatIsCommittedAndStopCleanly) {
+TEST_P(EngineTest, WorkerThreadsSendWhatIsCommittedAndStopCleanly) {
   engine().setOutboxListener([this] { dispatcher().wake(); });
   dispatcher().start();
   const std::string a = submit().application_id;
@@ -242,7 +242,7 @@ TEST_F(EngineTest, WorkerThreadsSendWhatIsCommittedAndStopCleanly) {
   EXPECT_EQ(registry_.effects().size(), 2u);
 }
 
-TEST_F(EngineTest, AnExpiredLeaseLetsAnotherWorkerResendTheSameMessage) {
+TEST_P(EngineTest, AnExpiredLeaseLetsAnotherWorkerResendTheSameMessage) {
   const std::string id = submit().application_id;
   // A worker claims the row and dies before sending.
   Result<std::vector<OutboxMessage>> claimed =

@@ -28,7 +28,7 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-TEST_F(EngineTest, SubmissionStoresTheApplicationWithItsDeadlineAndQueuesRegistration) {
+TEST_P(EngineTest, SubmissionStoresTheApplicationWithItsDeadlineAndQueuesRegistration) {
   SubmitResult result = submit();
   EXPECT_EQ(result.application_id.size(), 16u);
   EXPECT_EQ(result.application_id.substr(0, 2), "KB");
@@ -63,7 +63,7 @@ TEST_F(EngineTest, SubmissionStoresTheApplicationWithItsDeadlineAndQueuesRegistr
   EXPECT_TRUE(engine().verifyAuditLog());
 }
 
-TEST_F(EngineTest, TheDispatcherSendsTheWholeApplicationAndRecordsTheAck) {
+TEST_P(EngineTest, TheDispatcherSendsTheWholeApplicationAndRecordsTheAck) {
   SubmitResult result = submit();
   EXPECT_EQ(drive(), 2);
   ASSERT_EQ(registry_.dispatchCalls(), 1);
@@ -90,7 +90,7 @@ TEST_F(EngineTest, TheDispatcherSendsTheWholeApplicationAndRecordsTheAck) {
   EXPECT_EQ(outbox->front().next_attempt_at, clock_.now() + minutes{15});
 }
 
-TEST_F(EngineTest, ACompleteRunPassesOutputsDownstreamAndCompletes) {
+TEST_P(EngineTest, ACompleteRunPassesOutputsDownstreamAndCompletes) {
   const std::string id = submit().application_id;
   completeStep(id, "registration");
   drive();
@@ -161,7 +161,7 @@ TEST_F(EngineTest, ACompleteRunPassesOutputsDownstreamAndCompletes) {
   EXPECT_TRUE(engine().verifyAuditLog());
 }
 
-TEST_F(EngineTest, TheSameKeyAndBodyReturnTheFirstResult) {
+TEST_P(EngineTest, TheSameKeyAndBodyReturnTheFirstResult) {
   const Application application = companyApplication();
   Result<SubmitResult> first = engine().submit(application, "QD-SN-0001", "k-1", "body-hash");
   ASSERT_TRUE(first) << first.error();
@@ -189,7 +189,7 @@ TEST_F(EngineTest, TheSameKeyAndBodyReturnTheFirstResult) {
   EXPECT_NE(second->application_id, first->application_id);
 }
 
-TEST_F(EngineTest, AnInvalidApplicationGetsEveryProblemAndStoresNothing) {
+TEST_P(EngineTest, AnInvalidApplicationGetsEveryProblemAndStoresNothing) {
   Application broken = companyApplication();
   broken.enterprise.name = "";
   broken.contact_phone = "12345";
@@ -214,13 +214,13 @@ TEST_F(EngineTest, AnInvalidApplicationGetsEveryProblemAndStoresNothing) {
   EXPECT_EQ(json->getArray("problems")->size(), result->problems.size());
 }
 
-TEST_F(EngineTest, AKioskSubmitsOnlyForItself) {
+TEST_P(EngineTest, AKioskSubmitsOnlyForItself) {
   Result<SubmitResult> result = engine().submit(companyApplication(), "QD-SN-0009", "k-1", "h-1");
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, ErrorCode::kForbidden);
 }
 
-TEST_F(EngineTest, DuplicateAndLateCallbacksChangeNothing) {
+TEST_P(EngineTest, DuplicateAndLateCallbacksChangeNothing) {
   const std::string id = submit().application_id;
   drive();
   adapters::StepOutcome done;
@@ -253,7 +253,7 @@ TEST_F(EngineTest, DuplicateAndLateCallbacksChangeNothing) {
   EXPECT_EQ(engine().applyOutcome(unknown, "partner:registry").error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(EngineTest, ACallbackBeforeTheAckIsRecordedAndTheAckIgnored) {
+TEST_P(EngineTest, ACallbackBeforeTheAckIsRecordedAndTheAckIgnored) {
   const std::string id = submit().application_id;
   // The partner answers before the dispatcher has recorded its ack.
   Result<std::vector<OutboxMessage>> claimed =
@@ -273,7 +273,7 @@ TEST_F(EngineTest, ACallbackBeforeTheAckIsRecordedAndTheAckIgnored) {
   }
 }
 
-TEST_F(EngineTest, ABusinessRejectionNeedsTheApplicantAndANewNameGoesOutUnderANewId) {
+TEST_P(EngineTest, ABusinessRejectionNeedsTheApplicantAndANewNameGoesOutUnderANewId) {
   const std::string id = submit().application_id;
   drive();
   const std::string first_message = messageOf(id, "registration");
@@ -327,7 +327,7 @@ TEST_F(EngineTest, ABusinessRejectionNeedsTheApplicantAndANewNameGoesOutUnderANe
   EXPECT_EQ(twice.error().code, ErrorCode::kConflict);
 }
 
-TEST_F(EngineTest, APartnerFailureIsRetriedUnderANewMessageThenGivesUp) {
+TEST_P(EngineTest, APartnerFailureIsRetriedUnderANewMessageThenGivesUp) {
   const std::string id = submit().application_id;
   drive();
   const std::string first = messageOf(id, "registration");
@@ -361,7 +361,7 @@ TEST_F(EngineTest, APartnerFailureIsRetriedUnderANewMessageThenGivesUp) {
   EXPECT_EQ(registry_.effects().size(), 10u);  // ten distinct messages, each once
 }
 
-TEST_F(EngineTest, AKycRejectionRejectsTheApplication) {
+TEST_P(EngineTest, AKycRejectionRejectsTheApplication) {
   const std::string id = submit().application_id;
   completeStep(id, "registration");
   completeStep(id, "seal");
@@ -385,7 +385,7 @@ TEST_F(EngineTest, AKycRejectionRejectsTheApplication) {
             ErrorCode::kInvalidInput);
 }
 
-TEST_F(EngineTest, MoreInformationWaitsForTheApplicantThenTheOfficerDecides) {
+TEST_P(EngineTest, MoreInformationWaitsForTheApplicantThenTheOfficerDecides) {
   const std::string id = submit().application_id;
   completeStep(id, "registration");
   completeStep(id, "seal");
@@ -408,7 +408,7 @@ TEST_F(EngineTest, MoreInformationWaitsForTheApplicantThenTheOfficerDecides) {
   EXPECT_EQ(stepOf(*approved, "bank_account").state, StepState::kDispatched);
 }
 
-TEST_F(EngineTest, StaffCancelAStuckStepAndRetryItUnderTheSameMessage) {
+TEST_P(EngineTest, StaffCancelAStuckStepAndRetryItUnderTheSameMessage) {
   const std::string id = submit().application_id;
   drive();
   const std::string message = messageOf(id, "registration");
@@ -439,7 +439,7 @@ TEST_F(EngineTest, StaffCancelAStuckStepAndRetryItUnderTheSameMessage) {
   EXPECT_EQ(engine().retryStep(id, "registration", "staff:li").error().code, ErrorCode::kConflict);
 }
 
-TEST_F(EngineTest, ALateResultForACancelledStepIsTheTruth) {
+TEST_P(EngineTest, ALateResultForACancelledStepIsTheTruth) {
   const std::string id = submit().application_id;
   drive();
   const std::string message = messageOf(id, "registration");
@@ -455,7 +455,7 @@ TEST_F(EngineTest, ALateResultForACancelledStepIsTheTruth) {
   EXPECT_EQ(stepOf(s, "seal").state, StepState::kDispatched);
 }
 
-TEST_F(EngineTest, RetryAfterARefusalSendsANewMessage) {
+TEST_P(EngineTest, RetryAfterARefusalSendsANewMessage) {
   const std::string id = submit().application_id;
   drive();
   const std::string message = messageOf(id, "registration");
@@ -466,7 +466,7 @@ TEST_F(EngineTest, RetryAfterARefusalSendsANewMessage) {
   EXPECT_NE(stepOf(*retried, "registration").message_id, message);
 }
 
-TEST_F(EngineTest, CancellingTheApplicationStopsEverything) {
+TEST_P(EngineTest, CancellingTheApplicationStopsEverything) {
   const std::string id = submit().application_id;
   drive();
   Result<ApplicationStatus> cancelled =
@@ -489,7 +489,7 @@ TEST_F(EngineTest, CancellingTheApplicationStopsEverything) {
   EXPECT_EQ(callback(id, "registration", OutcomeKind::kRejected), OutcomeDisposition::kDuplicate);
 }
 
-TEST_F(EngineTest, ListsAndEventStreams) {
+TEST_P(EngineTest, ListsAndEventStreams) {
   const std::string a = submit().application_id;
   clock_.advance(minutes{1});
   Application other = companyApplication();
@@ -526,7 +526,7 @@ TEST_F(EngineTest, ListsAndEventStreams) {
   EXPECT_EQ(json->getValue<int64_t>("next_since"), 2);
 }
 
-TEST_F(EngineTest, StatusJsonHasTheDocumentedShape) {
+TEST_P(EngineTest, StatusJsonHasTheDocumentedShape) {
   const std::string id = submit().application_id;
   completeStep(id, "registration");
   Poco::JSON::Object::Ptr json = toJson(status(id));
@@ -549,7 +549,7 @@ TEST_F(EngineTest, StatusJsonHasTheDocumentedShape) {
   EXPECT_TRUE(bank->isNull("dispatched_at"));
 }
 
-TEST_F(EngineTest, RoutesMessagesToTheirStepAndAdapter) {
+TEST_P(EngineTest, RoutesMessagesToTheirStepAndAdapter) {
   const std::string id = submit().application_id;
   Result<MessageRoute> route = engine().routeMessage(messageOf(id, "registration"));
   ASSERT_TRUE(route) << route.error();
@@ -568,7 +568,7 @@ namespace {
 using adapters::OutcomeKind;
 
 // The transitions the scenarios above do not pass through.
-TEST_F(EngineTest, RemainingStepAndApplicationTransitions) {
+TEST_P(EngineTest, RemainingStepAndApplicationTransitions) {
   // submitted -> cancelled, before anything was sent.
   const std::string early = submit().application_id;
   ASSERT_EQ(engine().cancelApplication(early, "staff:li", "duplicate")->state,
@@ -605,7 +605,7 @@ TEST_F(EngineTest, RemainingStepAndApplicationTransitions) {
             ApplicationState::kCancelled);
 }
 
-TEST_F(EngineTest, OneStepFlowsReachTheEndsDirectly) {
+TEST_P(EngineTest, OneStepFlowsReachTheEndsDirectly) {
   const std::filesystem::path flows = tempDir() / "one-step";
   std::filesystem::create_directories(flows);
   std::ofstream(flows / "one-v1.xml") << R"(<?xml version="1.0" encoding="UTF-8"?>

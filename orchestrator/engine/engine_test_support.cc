@@ -1,6 +1,12 @@
 #include "orchestrator/engine/engine_test_support.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "core/timestamp.h"
+#include "orchestrator/store/postgres/postgres_store.h"
+#include "orchestrator/store/postgres/testing/test_schema.h"
+#include "orchestrator/store/sqlite/sqlite_store.h"
 
 namespace kaiban::orchestrator {
 
@@ -32,14 +38,86 @@ const std::set<std::string, std::less<>>& defaultAdapterNames() {
   return names;
 }
 
-EngineTest::EngineTest() {
-  options_.notifications = true;
-  database_ = dir_.path() / "kaiban.db";
+namespace {
+
+std::string readBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
+
+class SqliteStorage final : public EngineStorage {
+ public:
+  explicit SqliteStorage(const std::filesystem::path& dir) : database_(dir / "kaiban.db") {}
+
+  Result<std::unique_ptr<Store>> open(const Clock& clock) override {
+    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::open(database_, clock);
+    if (!store) return store.error();
+    return std::unique_ptr<Store>(std::move(store).value());
+  }
+  void executeRaw(const std::string& sql) override {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(database_.c_str(), &db), SQLITE_OK);
+    char* message = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message), SQLITE_OK)
+        << (message ? message : "") << " in: " << sql;
+    sqlite3_free(message);
+    sqlite3_close(db);
+  }
+  std::string storedBytes() override {
+    return readBytes(database_) + readBytes(database_.string() + "-wal");
+  }
+
+ private:
+  std::filesystem::path database_;
+};
+
+class PostgresStorage final : public EngineStorage {
+ public:
+  Result<std::unique_ptr<Store>> open(const Clock& clock) override {
+    Result<std::unique_ptr<PostgresStore>> store = PostgresStore::open(schema_.url(), clock);
+    if (!store) return store.error();
+    return std::unique_ptr<Store>(std::move(store).value());
+  }
+  void executeRaw(const std::string& sql) override { schema_.execute(sql); }
+  std::string storedBytes() override { return schema_.storedValues(); }
+
+ private:
+  pg::testing::TestSchema schema_;
+};
+
+void skipWithoutPostgres() { GTEST_SKIP() << pg::testing::skipReason(); }
+
+}  // namespace
+
+INSTANTIATE_TEST_SUITE_P(
+    Stores, EngineTest,
+    ::testing::Values(
+        EngineBackend{"sqlite",
+                      [](const std::filesystem::path& dir) -> std::unique_ptr<EngineStorage> {
+                        return std::make_unique<SqliteStorage>(dir);
+                      }},
+        EngineBackend{"postgres",
+                      [](const std::filesystem::path&) -> std::unique_ptr<EngineStorage> {
+                        if (!pg::testing::available()) {
+                          skipWithoutPostgres();
+                          return nullptr;
+                        }
+                        return std::make_unique<PostgresStorage>();
+                      }}),
+    [](const auto& param_info) { return param_info.param.name; });
+
+EngineTest::EngineTest() { options_.notifications = true; }
 
 EngineTest::~EngineTest() { close(); }
 
-void EngineTest::SetUp() { open(); }
+void EngineTest::SetUp() {
+  storage_ = GetParam().make(dir_.path());
+  if (IsSkipped()) return;  // the backend is not available here; make() said why
+  ASSERT_NE(storage_, nullptr);
+  open();
+}
 
 void EngineTest::open(const std::filesystem::path& flow_directory) {
   close();
@@ -55,10 +133,10 @@ void EngineTest::open(const std::filesystem::path& flow_directory) {
       testing::repoFile("orchestrator/flows/flow.xsd"), defaultAdapterNames());
   ASSERT_TRUE(flows) << flows.error();
   flows_ = std::make_unique<FlowCatalog>(std::move(flows).value());
-  Result<std::unique_ptr<SqliteStore>> sqlite = SqliteStore::open(database_, clock_);
-  ASSERT_TRUE(sqlite) << sqlite.error();
-  sqlite_ = std::move(sqlite).value();
-  faults_ = std::make_unique<fakes::FaultInjectingStore>(*sqlite_);
+  Result<std::unique_ptr<Store>> backend = storage_->open(clock_);
+  ASSERT_TRUE(backend) << backend.error();
+  backend_ = std::move(backend).value();
+  faults_ = std::make_unique<fakes::FaultInjectingStore>(*backend_);
   engine_ =
       std::make_unique<Engine>(*faults_, *flows_, *calendar_, clock_, *cipher_, *index_, options_);
   Dispatcher::AdapterMap adapters = {{"registry", &registry_},
@@ -79,7 +157,7 @@ void EngineTest::close() {
   dispatcher_.reset();
   engine_.reset();
   faults_.reset();
-  sqlite_.reset();
+  backend_.reset();
   flows_.reset();
 }
 

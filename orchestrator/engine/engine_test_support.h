@@ -11,17 +11,39 @@
 #include "orchestrator/engine/dispatcher.h"
 #include "orchestrator/engine/engine.h"
 #include "orchestrator/engine/timer_loop.h"
-#include "orchestrator/store/sqlite/sqlite_store.h"
+#include "orchestrator/store/store.h"
 #include "tests/fakes/fake_notifier.h"
 #include "tests/fakes/fake_step_adapter.h"
 #include "tests/fakes/fault_injecting_store.h"
 #include "tests/testing/test_env.h"
 
-// What the engine tests share: a real SqliteStore in a temporary file behind a
-// FaultInjectingStore, the shipped flow definitions, the real holiday calendar, test keys, a
-// ManualClock and one FakeStepAdapter per partner, driven deterministically through
-// Dispatcher::runOnce and TimerLoop::runOnce.
+// What the engine tests share: a real store behind a FaultInjectingStore, the shipped flow
+// definitions, the real holiday calendar, test keys, a ManualClock and one FakeStepAdapter
+// per partner, driven deterministically through Dispatcher::runOnce and TimerLoop::runOnce.
+// The suite is parameterised by the store: every test runs on SQLite (a temporary file) and on
+// PostgreSQL (a schema of its own on KAIBAN_TEST_POSTGRES_URL; skipped loudly without it).
 namespace kaiban::orchestrator {
+
+// The storage one run of the suite uses, outliving the stores opened over it.
+class EngineStorage {
+ public:
+  virtual ~EngineStorage() = default;
+  // A store over this storage (again after the previous one was destroyed), migrated.
+  virtual Result<std::unique_ptr<Store>> open(const Clock& clock) = 0;
+  // Runs `sql` (standard SQL on the tables of docs/flow.md) directly on the storage, as
+  // someone with database access would; fails the test if it is refused.
+  virtual void executeRaw(const std::string& sql) = 0;
+  // Every byte the storage holds that a person with access could read: SQLite's database file
+  // and its write-ahead log; every stored value on PostgreSQL. REQUIRES: no store is open.
+  virtual std::string storedBytes() = 0;
+};
+
+struct EngineBackend {
+  std::string name;
+  // New, empty storage; temporary files go under `temp_dir`. A backend that cannot run here
+  // calls GTEST_SKIP() (in a void helper) and returns nullptr.
+  std::function<std::unique_ptr<EngineStorage>(const std::filesystem::path& temp_dir)> make;
+};
 
 // Valid resident ID numbers of adults (GB 11643 check characters).
 inline constexpr const char* kZhangWeiId = "370202198503071235";
@@ -33,15 +55,15 @@ SystemTime at(std::string_view iso);
 // A valid limited liability company from kiosk QD-SN-0001, bank QDBANK, district 370202.
 Application companyApplication();
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public ::testing::TestWithParam<EngineBackend> {
  protected:
   EngineTest();
   ~EngineTest() override;
 
   void SetUp() override;
 
-  // (Re)creates store, engine, dispatcher and timer loop over the same database file, the
-  // same keys and the same fake partners; `flow_directory` defaults to orchestrator/flows.
+  // (Re)creates store, engine, dispatcher and timer loop over the same storage, the same keys
+  // and the same fake partners; `flow_directory` defaults to orchestrator/flows.
   void open(const std::filesystem::path& flow_directory = {});
   // Destroys them, as a process exit would (the fakes and the clock survive).
   void close();
@@ -49,11 +71,12 @@ class EngineTest : public ::testing::Test {
   Engine& engine() { return *engine_; }
   Store& store() { return *faults_; }
   fakes::FaultInjectingStore& faults() { return *faults_; }
-  SqliteStore& sqlite() { return *sqlite_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
   TimerLoop& timers() { return *timer_loop_; }
-  const std::filesystem::path& databasePath() const { return database_; }
   const std::filesystem::path& tempDir() const { return dir_.path(); }
+  // EngineStorage::executeRaw and storedBytes of this run's storage.
+  void executeRaw(const std::string& sql) { storage_->executeRaw(sql); }
+  std::string storedBytes() { return storage_->storedBytes(); }
 
   // Submits with a fresh idempotency key; fails the test unless it is accepted.
   SubmitResult submit(const Application& application = companyApplication());
@@ -91,13 +114,13 @@ class EngineTest : public ::testing::Test {
 
  private:
   testing::TempDir dir_;
-  std::filesystem::path database_;
+  std::unique_ptr<EngineStorage> storage_;
   crypto::KeyRing keys_ = crypto::KeyRing::forTesting();
   std::unique_ptr<crypto::PiiCipher> cipher_;
   std::unique_ptr<crypto::BlindIndex> index_;
   std::unique_ptr<WorkingCalendar> calendar_;
   std::unique_ptr<FlowCatalog> flows_;
-  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<Store> backend_;
   std::unique_ptr<fakes::FaultInjectingStore> faults_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Dispatcher> dispatcher_;

@@ -20,7 +20,7 @@ std::vector<std::string> flagEvents(Engine& engine, const std::string& id) {
   return types;
 }
 
-TEST_F(EngineTest, DeadlinesRunInWorkingTimeAcrossSpringFestival) {
+TEST_P(EngineTest, DeadlinesRunInWorkingTimeAcrossSpringFestival) {
   // Friday before the 2026 Spring Festival, 15:00. Saturday the 14th is a make-up working
   // day; the 15th to the 23rd are off.
   clock_.set(at("2026-02-13T15:00:00+08:00"));
@@ -69,7 +69,7 @@ TEST_F(EngineTest, DeadlinesRunInWorkingTimeAcrossSpringFestival) {
   EXPECT_TRUE(engine().list(filter)->applications[0].breached);
 }
 
-TEST_F(EngineTest, TheGreenChannelHasOneWorkingDay) {
+TEST_P(EngineTest, TheGreenChannelHasOneWorkingDay) {
   clock_.set(at("2026-02-13T15:00:00+08:00"));
   Application application = companyApplication();
   application.green_channel = true;
@@ -80,7 +80,7 @@ TEST_F(EngineTest, TheGreenChannelHasOneWorkingDay) {
   EXPECT_EQ(formatIso8601(*registration.budget_due_at), "2026-02-13T17:00:00+08:00");
 }
 
-TEST_F(EngineTest, FinishedWorkIsNeverFlagged) {
+TEST_P(EngineTest, FinishedWorkIsNeverFlagged) {
   const std::string id = submit().application_id;
   completeStep(id, "registration");  // long before its at-risk mark
   clock_.set(at("2026-03-13T10:00:00+08:00"));
@@ -98,7 +98,7 @@ TEST_F(EngineTest, FinishedWorkIsNeverFlagged) {
   EXPECT_FALSE(status(done).at_risk);
 }
 
-TEST_F(EngineTest, AFailedStepKeepsItsBudgetRunning) {
+TEST_P(EngineTest, AFailedStepKeepsItsBudgetRunning) {
   registry_.failAllDispatches(Error::invalidInput("refused"));
   const std::string id = submit().application_id;
   drive();
@@ -108,7 +108,7 @@ TEST_F(EngineTest, AFailedStepKeepsItsBudgetRunning) {
   EXPECT_TRUE(stepOf(status(id), "registration").breached);
 }
 
-TEST_F(EngineTest, ATimerFiredTwiceRecordsOnce) {
+TEST_P(EngineTest, ATimerFiredTwiceRecordsOnce) {
   const std::string id = submit().application_id;
   clock_.set(at("2026-03-12T14:00:00+08:00"));
   Result<std::vector<TimerRecord>> claimed =
@@ -124,7 +124,7 @@ TEST_F(EngineTest, ATimerFiredTwiceRecordsOnce) {
                                       "application.at_risk"}));
 }
 
-TEST_F(EngineTest, TheTimerLoopThreadFiresAndStops) {
+TEST_P(EngineTest, TheTimerLoopThreadFiresAndStops) {
   const std::string id = submit().application_id;
   clock_.set(at("2026-03-10T16:00:00+08:00"));
   TimerLoopOptions options;

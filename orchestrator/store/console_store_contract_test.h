@@ -29,6 +29,7 @@ class ConsoleStoreHarness {
 
 struct ConsoleStoreBackend {
   std::string name;
+  // A new harness over fresh storage, or nullptr after GTEST_SKIP() (as StoreBackend::make).
   std::function<std::unique_ptr<ConsoleStoreHarness>()> make;
 };
 

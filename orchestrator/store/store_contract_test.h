@@ -33,6 +33,8 @@ class StoreHarness {
 
 struct StoreBackend {
   std::string name;
+  // A new harness over fresh storage. A backend that cannot run here (no server configured)
+  // calls GTEST_SKIP() with the reason, in a void helper, and returns nullptr.
   std::function<std::unique_ptr<StoreHarness>()> make;
 };
 
