@@ -12,12 +12,15 @@
 #include "core/application_json.h"
 #include "core/crypto/hash.h"
 #include "orchestrator/api/http_common/http_reply.h"
+#include "orchestrator/api/kiosk_api/kiosk_commands.h"
 #include "orchestrator/app/wiring.h"
 #include "orchestrator/engine/engine_json.h"
 
 namespace kaiban::orchestrator::app {
 
 namespace {
+
+static_assert(api::kKioskCommandFailed == kExitFailed && api::kKioskCommandUsage == kExitUsage);
 
 constexpr std::uintmax_t kMaxSubmitFileBytes = 64 << 20;
 constexpr int kPageSize = 500;
@@ -297,6 +300,10 @@ std::string commandsUsage() {
       An application's status as JSON, or every application's, one line each.
   summary
       Applications by state and open human tasks, as JSON.
+  kiosk add ID --bank CODE --district CODE [--name TEXT]
+      Register a kiosk (its certificate's CN and O) for the kiosk API, or update it.
+  kiosk list | kiosk revoke ID | kiosk enable ID
+      List kiosks with their last heartbeat; shut one out of the kiosk API (403); let it in.
 )";
 }
 
@@ -309,7 +316,9 @@ int runCommand(const OrchestratorConfig& config, const CommandLine& command, std
       (verb == "submit" && words.size() == 1) ||
       (verb == "task" && words.size() == 2 && (object == "approve" || object == "approve-all")) ||
       (verb == "audit" && words.size() == 2 && object == "verify") ||
-      (verb == "status" && words.size() <= 2) || (verb == "summary" && words.size() == 1);
+      (verb == "status" && words.size() <= 2) || (verb == "summary" && words.size() == 1) ||
+      (verb == "kiosk" &&
+       ((words.size() == 2 && object == "list") || (words.size() == 3 && object != "list")));
   if (!known) {
     std::string given;
     for (const std::string& word : words) given += (given.empty() ? "" : " ") + word;
@@ -323,6 +332,15 @@ int runCommand(const OrchestratorConfig& config, const CommandLine& command, std
     if (verb == "task") return approveAll(core, command, out, err);
     if (verb == "audit") return auditVerify(core, command, out, err);
     if (verb == "status") return status(core, command, out, err);
+    if (verb == "kiosk") {
+      api::KioskCommand kiosk;
+      kiosk.action = object;
+      kiosk.kiosk_id = words.size() > 2 ? words[2] : "";
+      kiosk.bank = command.bank;
+      kiosk.district = command.district;
+      kiosk.name = command.name;
+      return api::runKioskCommand(core.store(), core.clock(), kiosk, out, err);
+    }
     return summary(core, out, err);
   } catch (const StartupError& error) {
     err << "kaiban-orchestrator: cannot open the orchestrator's state: " << error.what() << "\n";

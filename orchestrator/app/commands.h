@@ -27,6 +27,8 @@
 //   status ID | status --all         an application's status as JSON (engine_json.h), or every
 //                                    application's, one JSON line each.
 //   summary                          {"total": N, "by_state": {...}, "open_human_tasks": N}
+//   kiosk add ID --bank B --district D [--name N] | kiosk list | kiosk revoke ID |
+//   kiosk enable ID                  the kiosk registry (api/kiosk_api/kiosk_commands.h)
 namespace kaiban::orchestrator::app {
 
 struct CommandLine {
@@ -38,6 +40,9 @@ struct CommandLine {
   std::string actor;
   std::string head;
   bool all = false;
+  std::string bank;      // kiosk add
+  std::string district;  // kiosk add
+  std::string name;      // kiosk add
 };
 
 // Exit codes beyond 0.

@@ -257,6 +257,9 @@ const std::vector<ConfigKey>& configKeys() {
        "API listener certificate (default <pki>/orchestrator/server.crt)"},
       {"tls.server_key", "its key (default <pki>/orchestrator/server.key)"},
       {"tls.crl", "revocation list checked on the API listener (default <pki>/ca.crl; none = off)"},
+      {"tls.crl_check_seconds",
+       "reload tls.crl when the file changes, checked this often (default 10; 0 = only on "
+       "SIGHUP)"},
       {"tls.client_certificate", "presented to partners (default <pki>/orchestrator/client.crt)"},
       {"tls.client_key", "its key (default <pki>/orchestrator/client.key)"},
       {"partners.<name>.host", "registry|seal|bank|tax|people|sms address (default 127.0.0.1)"},
@@ -351,6 +354,7 @@ Result<OrchestratorConfig> loadConfig(const ConfigSources& sources) {
       reader.path("tls.crl", *config.tls_crl);
     }
   }
+  reader.duration("tls.crl_check_seconds", config.crl_check_interval, 0, 86400);
   reader.path("tls.client_certificate", config.tls_client_certificate);
   reader.path("tls.client_key", config.tls_client_key);
 

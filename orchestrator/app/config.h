@@ -59,6 +59,9 @@ struct OrchestratorConfig {
   std::filesystem::path tls_server_certificate;
   std::filesystem::path tls_server_key;
   std::optional<std::filesystem::path> tls_crl;  // unset: no revocation check (tls.crl=none)
+  // How often the CRL file is checked for a new version, reloaded without a restart (also on
+  // SIGHUP); 0: only on SIGHUP.
+  std::chrono::seconds crl_check_interval{10};
   std::filesystem::path tls_client_certificate;
   std::filesystem::path tls_client_key;
 

@@ -29,6 +29,8 @@ void blockStopSignals() {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGQUIT);
+  // SIGHUP reloads the CRL: the watcher thread waits for it (api/kiosk_api/crl_watcher.h).
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A partner or kiosk closing its connection mid-answer must not end the process.
   signal(SIGPIPE, SIG_IGN);
@@ -63,6 +65,10 @@ void OrchestratorApp::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Option("actor", "", "task: the staff member deciding").argument("NAME"));
   options.addOption(Option("head", "", "audit verify: the expected head hash").argument("HASH"));
   options.addOption(Option("all", "", "status: every application"));
+  options.addOption(Option("bank", "", "kiosk add: the kiosk's bank code").argument("CODE"));
+  options.addOption(
+      Option("district", "", "kiosk add: GB/T 2260 code of its place").argument("CODE"));
+  options.addOption(Option("name", "", "kiosk add: display name and location").argument("TEXT"));
 }
 
 void OrchestratorApp::handleOption(const std::string& name, const std::string& value) {
@@ -92,6 +98,12 @@ void OrchestratorApp::handleOption(const std::string& name, const std::string& v
     command_.head = value;
   } else if (name == "all") {
     command_.all = true;
+  } else if (name == "bank") {
+    command_.bank = value;
+  } else if (name == "district") {
+    command_.district = value;
+  } else if (name == "name") {
+    command_.name = value;
   }
 }
 
@@ -102,7 +114,7 @@ void OrchestratorApp::printHelp() {
   help.setHeader(
       "kaiban-orchestrator: drives each company start-up application through registration, "
       "seals, bank account and tax (docs/operations.md). Without a command it serves: the "
-      "mutual-TLS API (partner callbacks) and the loopback admin listener (/healthz, "
+      "mutual-TLS API (kiosk API, partner callbacks) and the loopback admin listener (/healthz, "
       "/readyz), until SIGINT or SIGTERM.");
   help.setUnixStyle(true);
   help.format(std::cout);
@@ -141,7 +153,8 @@ int OrchestratorApp::serve(const OrchestratorConfig& config) {
     const std::string api = "https://" + config.api.host + ":" + std::to_string(service.apiPort());
     const std::string admin =
         "http://" + config.admin.host + ":" + std::to_string(service.adminPort());
-    appLog().information("kaiban-orchestrator is running: partner callbacks on " + api +
+    appLog().information("kaiban-orchestrator is running: kiosk API on " + api +
+                         "/api/v1 and partner callbacks on " + api +
                          "/partner/v1/<partner>/callback (mutual TLS); health on " + admin +
                          "/healthz and " + admin + "/readyz; database " + config.database.string() +
                          "; flow versions " + std::to_string(core.flows().versions().front()) +

@@ -15,6 +15,7 @@
 #include "adapters/tax/tax_adapter.h"
 #include "adapters/transport/tls.h"
 #include "orchestrator/api/http_common/route_handler_factory.h"
+#include "orchestrator/api/kiosk_api/kiosk_handlers.h"
 #include "orchestrator/store/sqlite/migrations.h"
 
 namespace kaiban::orchestrator::app {
@@ -211,6 +212,11 @@ PartnerAdapters::PartnerAdapters(const OrchestratorConfig& config, const Clock& 
 
 PartnerAdapters::~PartnerAdapters() = default;
 
+adapters::RegistryAdapter& PartnerAdapters::registry() {
+  // Built as a RegistryAdapter by the constructor above.
+  return static_cast<adapters::RegistryAdapter&>(*adapters_.at("registry"));
+}
+
 OrchestratorService::OrchestratorService(const OrchestratorConfig& config, OrchestratorCore& core)
     : config_(config),
       core_(core),
@@ -231,6 +237,19 @@ OrchestratorService::OrchestratorService(const OrchestratorConfig& config, Orche
   }
   auto api_routes = std::make_shared<api::RouteTable>();
   api::addPartnerCallbackRoute(*api_routes, *this, config.callback_body_limit);
+  kiosk_server_ = std::make_unique<api::EngineKioskServer>(
+      core.engine(), core.store(), partners_.people(),
+      [this](std::string_view name, std::string_view division) {
+        return partners_.registry().checkName(name, division);
+      });
+  api::addKioskRoutes(*api_routes, *kiosk_server_, core.clock());
+  if (config.tls_crl) {
+    api::CrlWatcherOptions watch;
+    watch.interval = config.crl_check_interval;
+    // OrchestratorApp::serve blocks SIGHUP in every thread before any starts.
+    watch.reload_on_sighup = true;
+    crl_watcher_ = std::make_unique<api::CrlWatcher>(server_context, *config.tls_crl, watch);
+  }
   api_server_ = makeListener("api", config.api, std::move(api_routes), server_context,
                              "orchestrator.api", core.clock());
 
@@ -261,6 +280,7 @@ void OrchestratorService::start() {
   }
   dispatcher_.start();
   timers_.start();
+  if (crl_watcher_) crl_watcher_->start();
   api_server_->start();
   admin_server_->start();
   running_ = true;
@@ -273,6 +293,7 @@ void OrchestratorService::stop() {
   // Partners' callbacks stop first: one arriving while the dispatcher stops would still be
   // applied (the engine needs no dispatcher for that), but nothing new should start.
   api_server_->stop();
+  if (crl_watcher_) crl_watcher_->stop();
   dispatcher_.stop();
   timers_.stop();
   admin_server_->stop();

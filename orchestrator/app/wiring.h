@@ -11,6 +11,7 @@
 
 #include "adapters/adapter.h"
 #include "adapters/partner_codec/partner_link.h"
+#include "adapters/registry/registry_adapter.h"
 #include "adapters/transport/https_server.h"
 #include "adapters/transport/partner_client.h"
 #include "core/calendar.h"
@@ -19,6 +20,8 @@
 #include "core/crypto/key_ring.h"
 #include "core/crypto/pii_cipher.h"
 #include "orchestrator/api/admin/health_handlers.h"
+#include "orchestrator/api/kiosk_api/crl_watcher.h"
+#include "orchestrator/api/kiosk_api/kiosk_server.h"
 #include "orchestrator/api/partner_callbacks/partner_callback_handler.h"
 #include "orchestrator/app/config.h"
 #include "orchestrator/engine/dispatcher.h"
@@ -84,6 +87,8 @@ class PartnerAdapters {
   adapters::Notifier& notifier() { return *notifier_; }
   // Pre-fills the kiosk from the people-data platform (used by the kiosk API).
   adapters::PeopleDirectory& people() { return *people_; }
+  // The registry, whose name check the kiosk API asks.
+  adapters::RegistryAdapter& registry();
 
  private:
   Poco::Net::Context::Ptr context_;
@@ -98,7 +103,8 @@ class PartnerAdapters {
 };
 
 // The running server: partner adapters, the dispatcher, the timer loop, the mutual-TLS API
-// listener (partner callbacks) and the admin listener (health). It is the narrow server
+// listener (partner callbacks and the kiosk API, its CRL reloaded when the file changes and
+// on SIGHUP) and the admin listener (health). It is the narrow server
 // interface the handlers see (PartnerCallbackServer, HealthServer).
 class OrchestratorService final : public api::PartnerCallbackServer, public api::HealthServer {
  public:
@@ -139,6 +145,8 @@ class OrchestratorService final : public api::PartnerCallbackServer, public api:
   PartnerAdapters partners_;
   Dispatcher dispatcher_;
   TimerLoop timers_;
+  std::unique_ptr<api::EngineKioskServer> kiosk_server_;  // the kiosk routes' server
+  std::unique_ptr<api::CrlWatcher> crl_watcher_;          // null with tls.crl=none
   std::unique_ptr<transport::HttpsServer> api_server_;
   std::unique_ptr<transport::HttpsServer> admin_server_;
   std::atomic<bool> running_{false};

@@ -97,6 +97,7 @@ int CrlWatcher::reloads() const {
 }
 
 void CrlWatcher::run() {
+  const bool periodic = options_.interval.count() > 0;
   auto next_check = std::chrono::steady_clock::now() + options_.interval;
   while (true) {
     if (options_.reload_on_sighup) {
@@ -104,7 +105,8 @@ void CrlWatcher::run() {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
       }
-      if (waitForSighup(std::min(kSignalPollTick, options_.interval))) {
+      const auto tick = periodic ? std::min(kSignalPollTick, options_.interval) : kSignalPollTick;
+      if (waitForSighup(tick)) {
         logger().information("SIGHUP: reloading the CRL " + crl_file_.string());
         {
           std::lock_guard lock(mutex_);
@@ -114,9 +116,13 @@ void CrlWatcher::run() {
       }
     } else {
       std::unique_lock lock(mutex_);
+      if (!periodic) {
+        wake_.wait(lock, [this] { return stopping_; });
+        return;
+      }
       if (wake_.wait_until(lock, next_check, [this] { return stopping_; })) return;
     }
-    if (std::chrono::steady_clock::now() >= next_check) {
+    if (periodic && std::chrono::steady_clock::now() >= next_check) {
       (void)checkNow();
       next_check = std::chrono::steady_clock::now() + options_.interval;
     }

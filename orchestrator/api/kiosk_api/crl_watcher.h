@@ -17,7 +17,8 @@
 namespace kaiban::orchestrator::api {
 
 struct CrlWatcherOptions {
-  // How often the file's modification time and size are compared with the last loaded ones.
+  // How often the file's modification time and size are compared with the last loaded ones;
+  // 0: never (only reloadNow() and SIGHUP reload).
   std::chrono::milliseconds interval{10000};
   // Also reload at once on SIGHUP. The watcher's thread waits for the signal with
   // sigtimedwait, so SIGHUP must be blocked in EVERY thread of the process (block it before

@@ -11,19 +11,27 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
+#include "adapters/partner_codec/partner_test_support.h"
 #include "adapters/transport/https_client.h"
 #include "adapters/transport/https_server.h"
 #include "adapters/transport/testing/test_pki.h"
 #include "adapters/transport/tls.h"
 #include "core/application_json.h"
+#include "core/crypto/key_ring.h"
+#include "core/timestamp.h"
 #include "orchestrator/api/http_common/route_handler_factory.h"
 #include "orchestrator/api/kiosk_api/crl_watcher.h"
 #include "orchestrator/api/kiosk_api/kiosk_commands.h"
 #include "orchestrator/api/kiosk_api/kiosk_handlers.h"
-#include "orchestrator/engine/engine_test_support.h"
+#include "orchestrator/engine/dispatcher.h"
+#include "orchestrator/flow/flow_loader.h"
+#include "orchestrator/store/sqlite/sqlite_store.h"
+#include "tests/fakes/fake_step_adapter.h"
+#include "tests/testing/test_env.h"
 
 // The kiosk routes over real mutual TLS (a private dev PKI), with the real Engine over a real
 // SqliteStore and fake partners: every answer of docs/api/kiosk-api.md, who is let in, and the
@@ -98,10 +106,96 @@ class FakePeople final : public adapters::PeopleDirectory {
   std::mutex mutex_;
 };
 
-class KioskApiTest : public EngineTest {
+constexpr const char* kZhangWeiId = "370202198503071235";  // in FakePeople
+
+// The engine over a real SqliteStore in a temporary file, with the shipped flows, the real
+// calendar, test keys, a ManualClock and a FakeStepAdapter per partner, driven step by step.
+class KioskEngine {
+ public:
+  KioskEngine() {
+    Result<WorkingCalendar> calendar = WorkingCalendar::load(testing::repoFile("data/calendar"));
+    if (!calendar) throw std::runtime_error(calendar.error().toString());
+    calendar_ = std::make_unique<WorkingCalendar>(std::move(calendar).value());
+    const std::set<std::string, std::less<>> names = {"registry", "seal", "bank",
+                                                      "tax_registration", "tax_agreement"};
+    Result<FlowCatalog> flows =
+        FlowCatalog::loadDirectory(testing::repoFile("orchestrator/flows"),
+                                   testing::repoFile("orchestrator/flows/flow.xsd"), names);
+    if (!flows) throw std::runtime_error(flows.error().toString());
+    flows_ = std::make_unique<FlowCatalog>(std::move(flows).value());
+    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::open(dir_.path() / "k.db", clock);
+    if (!store) throw std::runtime_error(store.error().toString());
+    store_ = std::move(store).value();
+    engine_ = std::make_unique<Engine>(*store_, *flows_, *calendar_, clock, cipher_, index_);
+    DispatcherOptions options;
+    options.owner = "kiosk-api-test";
+    dispatcher_ = std::make_unique<Dispatcher>(*engine_,
+                                               Dispatcher::AdapterMap{{"registry", &registry_},
+                                                                      {"seal", &seal_},
+                                                                      {"bank", &bank_},
+                                                                      {"tax_registration", &tax_},
+                                                                      {"tax_agreement", &tax_}},
+                                               nullptr, options);
+  }
+
+  Engine& engine() { return *engine_; }
+  Store& store() { return *store_; }
+
+  // Sends whatever is due until nothing is.
+  void drive() {
+    for (int round = 0; round < 100; ++round) {
+      Result<int> sent = dispatcher_->runOnce();
+      ASSERT_TRUE(sent) << sent.error();
+      if (*sent == 0) return;
+    }
+    ADD_FAILURE() << "the dispatcher did not settle";
+  }
+
+  // The partner's result for the step's current message.
+  void callback(const std::string& id, const std::string& step, adapters::OutcomeKind kind,
+                adapters::Outputs outputs = {}, std::string code = {}, std::string reason = {}) {
+    drive();
+    std::string message_id;
+    const ApplicationStatus status = engine_->status(id).value();
+    for (const StepStatus& candidate : status.steps) {
+      if (candidate.id == step) message_id = candidate.message_id;
+    }
+    adapters::StepOutcome outcome{message_id, kind, std::move(outputs), std::move(code),
+                                  std::move(reason)};
+    Result<OutcomeDisposition> applied = engine_->applyOutcome(outcome, "partner:test");
+    ASSERT_TRUE(applied) << applied.error();
+    EXPECT_EQ(*applied, OutcomeDisposition::kApplied) << step;
+  }
+
+  ManualClock clock{parseIso8601("2026-03-10T10:00:00+08:00").value()};  // a Tuesday
+
+ private:
+  testing::TempDir dir_;
+  crypto::KeyRing keys_ = crypto::KeyRing::forTesting();
+  crypto::PiiCipher cipher_{keys_};
+  crypto::BlindIndex index_{keys_};
+  std::unique_ptr<WorkingCalendar> calendar_;
+  std::unique_ptr<FlowCatalog> flows_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Engine> engine_;
+  fakes::FakeStepAdapter registry_{"registry"};
+  fakes::FakeStepAdapter seal_{"seal"};
+  fakes::FakeStepAdapter bank_{"bank"};
+  fakes::FakeStepAdapter tax_{"tax"};
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+class KioskApiTest : public ::testing::Test {
  protected:
+  Engine& engine() { return core_.engine(); }
+  Store& store() { return core_.store(); }
+  void drive() { core_.drive(); }
+  void callback(const std::string& id, const std::string& step, adapters::OutcomeKind kind,
+                adapters::Outputs outputs = {}, std::string code = {}, std::string reason = {}) {
+    core_.callback(id, step, kind, std::move(outputs), std::move(code), std::move(reason));
+  }
+
   void SetUp() override {
-    EngineTest::SetUp();
     people_.people[kZhangWeiId] = {kZhangWeiId, "张伟", "male", "1985-03-07",
                                    "山东省青岛市市南区香港中路8号"};
     kiosk_server_ = std::make_unique<EngineKioskServer>(
@@ -163,7 +257,8 @@ class KioskApiTest : public EngineTest {
   }
 
   static Application kioskApplication(const std::string& kiosk_id = kKiosk) {
-    Application application = companyApplication();
+    Application application = adapters::testing::sampleApplication();
+    application.enterprise.name = "青岛海蓝科技有限公司";
     application.kiosk_id = kiosk_id;
     application.bank_code = kBank;
     return application;
@@ -202,6 +297,8 @@ class KioskApiTest : public EngineTest {
     return static_cast<int>(engine().list(ListFilter{})->applications.size());
   }
 
+  KioskEngine core_;
+  ManualClock& clock_ = core_.clock;
   SystemClock system_clock_;
   FakePeople people_;
   std::mutex names_mutex_;
@@ -306,18 +403,14 @@ TEST_F(KioskApiTest, SubmitMustComeFromTheKioskAndBankItNames) {
   EXPECT_EQ(applicationCount(), 0);
 }
 
-// POSTs to /api/v1/applications on a connection of its own: `declared` as Content-Length (or
-// chunked when nullopt), then `bytes` of body. The status, or 0 when no answer came.
-int rawPost(int port, std::optional<std::size_t> declared, std::size_t bytes) {
+// POSTs `bytes` of chunked body to /api/v1/applications on a connection of its own. The
+// status, or 0 when no answer came.
+int chunkedPost(int port, std::size_t bytes) {
   Poco::Net::HTTPSClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port),
                                         transport::makeClientContext(pki().kiosk(kKiosk)));
   Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/api/v1/applications",
                                  Poco::Net::HTTPMessage::HTTP_1_1);
-  if (declared) {
-    request.setContentLength64(static_cast<Poco::Int64>(*declared));
-  } else {
-    request.setChunkedTransferEncoding(true);
-  }
+  request.setChunkedTransferEncoding(true);
   request.setContentType("application/json");
   request.set("Idempotency-Key", "kiosk-key-0006");
   try {
@@ -335,10 +428,12 @@ int rawPost(int port, std::optional<std::size_t> declared, std::size_t bytes) {
 }
 
 TEST_F(KioskApiTest, BodiesOverTheLimitAreRefusedEvenWhenChunked) {
-  // Refused from the declared length, before any of the body is read.
-  EXPECT_EQ(rawPost(http_->port(), kKioskBodyLimit + 1, 0), 413);
+  // Refused from the declared length; the sender still reads the answer.
+  expectError(post(kiosk(), "/api/v1/applications", std::string(kKioskBodyLimit + 1, ' '),
+                   "kiosk-key-0005"),
+              413, "body", "65536 bytes");
   // Chunked: no length to refuse up front, so the bytes are counted as they come.
-  EXPECT_EQ(rawPost(http_->port(), std::nullopt, 70 * 1024), 413);
+  EXPECT_EQ(chunkedPost(http_->port(), 70 * 1024), 413);
   EXPECT_EQ(applicationCount(), 0);
 }
 
@@ -346,11 +441,12 @@ TEST_F(KioskApiTest, BodiesOverTheLimitAreRefusedEvenWhenChunked) {
 
 TEST_F(KioskApiTest, StatusShowsTheApplicantsViewAndHidesOtherKiosksApplications) {
   const std::string id = submitVia(kiosk(), kioskApplication(), "kiosk-key-0010");
-  completeStep(id, "registration");
-  completeStep(id, "seal");
+  callback(id, "registration", adapters::OutcomeKind::kDone,
+           {{"uscc", "91370202MA3C4XYZ1K"}, {"licence_ref", "LIC-2026-0001"}});
+  callback(id, "seal", adapters::OutcomeKind::kDone, {{"seal_codes", "3702020012345"}});
   ASSERT_TRUE(engine().approveHumanTask(id, "bank_account", "staff:li"));
-  drive();
-  completeStep(id, "bank_account");
+  callback(id, "bank_account", adapters::OutcomeKind::kDone,
+           {{"account_number", "6222020200112233445"}});
 
   Response own = get(kiosk(), "/api/v1/applications/" + id);
   ASSERT_EQ(own.status, 200) << own.body;
@@ -623,8 +719,8 @@ TEST_F(KioskApiTest, KioskCommandsRegisterRevokeAndListWithAudit) {
   EXPECT_NE(out.str().find("\"kiosk_id\":\"QD-SN-0001\""), std::string::npos) << out.str();
 
   std::vector<std::string> actions;
-  for (const AuditRecord& record : valueOf(store().auditLog(0, 100)))
-    actions.push_back(record.action);
+  const std::vector<AuditRecord> log = store().auditLog(0, 100).valueOr({});
+  for (const AuditRecord& record : log) actions.push_back(record.action);
   // Two kiosks registered by the fixture, then add, revoke, enable.
   EXPECT_EQ(actions, (std::vector<std::string>{"kiosk.added", "kiosk.added", "kiosk.added",
                                                "kiosk.revoked", "kiosk.enabled"}));
