@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
+#include <set>
 
 #include <sqlite3.h>
 
@@ -141,6 +143,36 @@ TEST_F(StoreCollectorTest, AStoreThatCannotBeReadIsReportedDownNotAsAFailedScrap
   const std::string text = exposition({collector});
   EXPECT_TRUE(contains(text, "kaiban_store_up 0\n")) << text;
   EXPECT_FALSE(contains(text, "kaiban_applications"));
+}
+
+// Every metric the shipped Grafana dashboard queries is one this orchestrator exports.
+TEST_F(StoreCollectorTest, TheGrafanaDashboardQueriesOnlyExportedMetrics) {
+  Metrics metrics;
+  metrics.observeHttp("admin", "/metrics", "GET", 200, std::chrono::milliseconds{2});
+  Error timeout = Error::timeout("slow");
+  metrics.observePartnerCall("bank", "bank.dispatch", &timeout, std::chrono::milliseconds{5});
+  auto collector = std::make_shared<StoreCollector>(*console_, *store_, clock_);
+  const std::string text = exposition({metrics.registry(), collector});
+
+  const std::string dashboard = testing::readFile(testing::repoFile("docs/grafana-dashboard.json"));
+  const std::regex name("kaiban_[a-z_]+");
+  std::set<std::string> queried;
+  for (auto it = std::sregex_iterator(dashboard.begin(), dashboard.end(), name);
+       it != std::sregex_iterator(); ++it) {
+    std::string metric = it->str();
+    for (const char* suffix : {"_bucket", "_count", "_sum"}) {
+      const std::string end(suffix);
+      if (metric.size() > end.size() && metric.ends_with(end) &&
+          !contains(text, "# TYPE " + metric + " ")) {
+        metric.resize(metric.size() - end.size());
+      }
+    }
+    queried.insert(metric);
+  }
+  EXPECT_GE(queried.size(), 10u);
+  for (const std::string& metric : queried) {
+    EXPECT_TRUE(contains(text, "# TYPE " + metric + " ")) << metric << " is not exported";
+  }
 }
 
 class Adapter final : public adapters::StepAdapter {
