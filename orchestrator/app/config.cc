@@ -270,6 +270,9 @@ const std::vector<ConfigKey>& configKeys() {
       {"partners.breaker_open_ms", "how long an open circuit fails fast (default 10000)"},
       {"store.path", "SQLite database (default <var>/orchestrator.db)"},
       {"store.busy_timeout_ms", "wait for a lock held elsewhere (default 5000)"},
+      {"store", "sqlite (default) or postgres: several orchestrators share one PostgreSQL"},
+      {"postgres.url", "store = postgres: postgresql://user@host:port/database (libpq form)"},
+      {"postgres.max_connections", "connections this process opens (default 16)"},
       {"keys.file", "data keys for personal data (default <pki>/keys/orchestrator.key)"},
       {"resources.dir",
        "source tree holding data/, orchestrator/flows, adapters/schemas "
@@ -373,6 +376,23 @@ Result<OrchestratorConfig> loadConfig(const ConfigSources& sources) {
   config.database = config.var_dir / "orchestrator.db";
   reader.path("store.path", config.database);
   reader.duration("store.busy_timeout_ms", config.busy_timeout, 0, 600000);
+  if (const Settings::Value* backend = reader.lookup("store")) {
+    if (backend->text == "sqlite") {
+      config.store_backend = StoreBackend::kSqlite;
+    } else if (backend->text == "postgres") {
+      config.store_backend = StoreBackend::kPostgres;
+    } else {
+      reader.fail(badValue("store", *backend, "is not a store (sqlite or postgres)"));
+    }
+  }
+  reader.text("postgres.url", config.postgres_url);
+  reader.integer("postgres.max_connections", config.postgres_max_connections, 1, 1000);
+  if (!reader.error() && config.store_backend == StoreBackend::kPostgres &&
+      config.postgres_url.empty()) {
+    reader.fail(Error::invalidInput(
+        "store = postgres needs postgres.url (postgresql://user@host:port/database)",
+        "postgres.url"));
+  }
   config.key_file = pki / "keys" / "orchestrator.key";
   reader.path("keys.file", config.key_file);
 

@@ -36,6 +36,10 @@ struct PartnerEndpoint {
   int port = 0;
 };
 
+// Where the orchestrator's state lives: one SQLite file (the default, one orchestrator) or a
+// PostgreSQL database that several orchestrators share (docs/operations-scale-out.md).
+enum class StoreBackend { kSqlite, kPostgres };
+
 // Every setting, with its default. Paths are as given (relative ones are relative to the
 // working directory); the defaults derive from --var, --pki and the resource directory.
 struct OrchestratorConfig {
@@ -72,8 +76,14 @@ struct OrchestratorConfig {
   int breaker_failures = 5;
   std::chrono::milliseconds breaker_open{10000};
 
-  std::filesystem::path database;  // SQLite file
+  StoreBackend store_backend = StoreBackend::kSqlite;  // store = sqlite | postgres
+  std::filesystem::path database;                      // SQLite file
+  // Waiting for a lock another writer holds (SQLite's busy timeout, PostgreSQL's lock_timeout).
   std::chrono::milliseconds busy_timeout{5000};
+  // store = postgres: the database (postgresql://user@host:port/dbname, libpq's form) and the
+  // connections this process opens to it.
+  std::string postgres_url;
+  int postgres_max_connections = 16;
   std::filesystem::path key_file;  // data keys (core/crypto/key_ring.h format)
 
   std::filesystem::path calendar_dir;  // cn-<year>.txt files

@@ -151,6 +151,24 @@ TEST_F(ConfigTest, KeepsTheAdminListenerOnLoopback) {
   }
 }
 
+TEST_F(ConfigTest, PicksTheStoreBackend) {
+  OrchestratorConfig defaults = loadConfig(sources_).value();
+  EXPECT_EQ(defaults.store_backend, StoreBackend::kSqlite);
+  sources_.overrides = {"store=postgres", "postgres.url=postgresql://kaiban@db:5432/kaiban",
+                        "postgres.max_connections=24"};
+  OrchestratorConfig postgres = loadConfig(sources_).value();
+  EXPECT_EQ(postgres.store_backend, StoreBackend::kPostgres);
+  EXPECT_EQ(postgres.postgres_url, "postgresql://kaiban@db:5432/kaiban");
+  EXPECT_EQ(postgres.postgres_max_connections, 24);
+
+  sources_.overrides = {"store=postgres"};
+  EXPECT_EQ(errorOf(loadConfig(sources_)).field, "postgres.url");
+  sources_.overrides = {"store=mysql"};
+  Error error = errorOf(loadConfig(sources_));
+  EXPECT_EQ(error.field, "store");
+  EXPECT_NE(error.message.find("sqlite or postgres"), std::string::npos) << error;
+}
+
 TEST_F(ConfigTest, EveryDocumentedKeyIsAccepted) {
   for (const ConfigKey& key : configKeys()) {
     if (std::string_view(key.name).find('<') != std::string_view::npos) continue;

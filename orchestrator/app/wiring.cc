@@ -16,7 +16,12 @@
 #include "adapters/transport/tls.h"
 #include "orchestrator/api/http_common/route_handler_factory.h"
 #include "orchestrator/api/kiosk_api/kiosk_handlers.h"
+#include "orchestrator/store/postgres/migrations.h"
+#include "orchestrator/store/postgres/postgres_console_store.h"
+#include "orchestrator/store/postgres/postgres_store.h"
 #include "orchestrator/store/sqlite/migrations.h"
+#include "orchestrator/store/sqlite/sqlite_console_store.h"
+#include "orchestrator/store/sqlite/sqlite_store.h"
 
 namespace kaiban::orchestrator::app {
 
@@ -68,7 +73,18 @@ FlowCatalog loadFlows(const OrchestratorConfig& config) {
   return orThrow(FlowCatalog::fromDefinitions(std::move(capped)), "flows.poll_after_max_seconds");
 }
 
-std::unique_ptr<SqliteStore> openStore(const OrchestratorConfig& config, const Clock& clock) {
+// What start-up errors about a PostgreSQL store name: the key and the URL without password.
+std::string postgresKey(const OrchestratorConfig& config) {
+  return "postgres.url " + pg::redactUrl(config.postgres_url);
+}
+
+std::unique_ptr<Store> openStore(const OrchestratorConfig& config, const Clock& clock) {
+  if (config.store_backend == StoreBackend::kPostgres) {
+    PostgresStore::Options options;
+    options.max_connections = config.postgres_max_connections;
+    options.lock_timeout = config.busy_timeout;
+    return orThrow(PostgresStore::open(config.postgres_url, clock, options), postgresKey(config));
+  }
   std::error_code error;
   if (config.database.has_parent_path()) {
     std::filesystem::create_directories(config.database.parent_path(), error);
@@ -150,18 +166,59 @@ const std::set<std::string, std::less<>>& stepAdapterNames() {
 }
 
 OrchestratorCore::OrchestratorCore(const OrchestratorConfig& config)
-    : keys_(loadKeys(config)),
+    : config_(config),
+      keys_(loadKeys(config)),
       cipher_(keys_),
       index_(keys_),
       calendar_(loadCalendar(config)),
       flows_(loadFlows(config)),
-      store_(openStore(config, clock_)),
+      store_(openStore(config_, clock_)),
       engine_(*store_, flows_, calendar_, clock_, cipher_, index_, engineOptions(config)) {
   // An application keeps the flow version it started with: refusing to start is better than
   // stranding it.
   if (Result<void> versions = engine_.checkFlowVersionsInUse(); !versions) {
     throw StartupError("flows.dir " + config.flows_dir.string() + ": " + versions.error().message);
   }
+}
+
+std::unique_ptr<ConsoleStore> OrchestratorCore::openConsoleStore() const {
+  if (config_.store_backend == StoreBackend::kPostgres) {
+    return orThrow(
+        PostgresConsoleStore::open(config_.postgres_url, clock_, 2, config_.busy_timeout),
+        postgresKey(config_));
+  }
+  return orThrow(SqliteConsoleStore::open(config_.database, clock_, config_.busy_timeout),
+                 "store.path " + config_.database.string());
+}
+
+std::vector<std::string> OrchestratorCore::storeProblems() {
+  std::vector<std::string> problems;
+  Result<std::vector<EventRecord>> read =
+      store_->eventsSince(std::numeric_limits<int64_t>::max(), 1);
+  if (!read) problems.push_back("the store does not answer: " + read.error().message);
+  auto checkSchema = [&](int version, int newest) {
+    if (version != newest) {
+      problems.push_back("the store's schema is at version " + std::to_string(version) + ", not " +
+                         std::to_string(newest));
+    }
+  };
+  if (auto* postgres = dynamic_cast<PostgresStore*>(store_.get())) {
+    checkSchema(postgres->schemaVersion(), pg::migrations().back().version);
+    return problems;
+  }
+  auto& sqlite = dynamic_cast<SqliteStore&>(*store_);
+  checkSchema(sqlite.schemaVersion(), sqlite::migrations().back().version);
+  // SQLite in WAL mode writes the database, its -wal and -shm files: it needs both.
+  const std::filesystem::path& database = sqlite.path();
+  const std::filesystem::path directory =
+      database.has_parent_path() ? database.parent_path() : std::filesystem::path(".");
+  if (::access(database.c_str(), W_OK) != 0) {
+    problems.push_back("the database " + database.string() + " is not writable");
+  }
+  if (::access(directory.c_str(), W_OK) != 0) {
+    problems.push_back("the database directory " + directory.string() + " is not writable");
+  }
+  return problems;
 }
 
 PartnerAdapters::PartnerAdapters(const OrchestratorConfig& config, const Clock& clock) {
@@ -350,24 +407,7 @@ std::vector<std::string> OrchestratorService::readinessProblems() {
         "the orchestrator is starting or stopping: the dispatcher and the timer loop are not "
         "running");
 
-  SqliteStore& store = core_.store();
-  const int newest = sqlite::migrations().back().version;
-  if (store.schemaVersion() != newest) {
-    problems.push_back("the store's schema is at version " + std::to_string(store.schemaVersion()) +
-                       ", not " + std::to_string(newest));
-  }
-  Result<std::vector<EventRecord>> read = store.eventsSince(std::numeric_limits<int64_t>::max(), 1);
-  if (!read) problems.push_back("the store does not answer: " + read.error().message);
-  // SQLite in WAL mode writes the database, its -wal and -shm files: it needs both.
-  const std::filesystem::path& database = store.path();
-  const std::filesystem::path directory =
-      database.has_parent_path() ? database.parent_path() : std::filesystem::path(".");
-  if (::access(database.c_str(), W_OK) != 0) {
-    problems.push_back("the database " + database.string() + " is not writable");
-  }
-  if (::access(directory.c_str(), W_OK) != 0) {
-    problems.push_back("the database directory " + directory.string() + " is not writable");
-  }
+  for (std::string& problem : core_.storeProblems()) problems.push_back(std::move(problem));
   return problems;
 }
 

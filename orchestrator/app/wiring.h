@@ -28,7 +28,8 @@
 #include "orchestrator/engine/engine.h"
 #include "orchestrator/engine/timer_loop.h"
 #include "orchestrator/flow/flow_loader.h"
-#include "orchestrator/store/sqlite/sqlite_store.h"
+#include "orchestrator/store/console_store.h"
+#include "orchestrator/store/store.h"
 
 // The object graph of kaiban-orchestrator, built explicitly from the config (no service
 // locator, no static registration). Only this file and main.cc know the concrete backends.
@@ -46,9 +47,9 @@ class StartupError : public std::runtime_error {
 const std::set<std::string, std::less<>>& stepAdapterNames();
 
 // State and the engine: what the server and every subcommand share. Opening it loads the
-// data keys, the calendar and the flow definitions (capped polls applied), opens the store
-// (running migrations) and checks that every flow version unfinished applications use is
-// loaded.
+// data keys, the calendar and the flow definitions (capped polls applied), opens the store the
+// config names (SQLite or PostgreSQL, running migrations) and checks that every flow version
+// unfinished applications use is loaded. `config` must outlive it.
 class OrchestratorCore {
  public:
   // Throws StartupError.
@@ -57,18 +58,24 @@ class OrchestratorCore {
   OrchestratorCore& operator=(const OrchestratorCore&) = delete;
 
   Engine& engine() { return engine_; }
-  SqliteStore& store() { return *store_; }
+  Store& store() { return *store_; }
+  // A ConsoleStore over the same database as store(). Throws StartupError.
+  std::unique_ptr<ConsoleStore> openConsoleStore() const;
+  // Why the store cannot serve now, for /readyz: it does not answer, its schema is not the
+  // newest, (SQLite) its file or directory is not writable. Empty when it can.
+  std::vector<std::string> storeProblems();
   const FlowCatalog& flows() const { return flows_; }
   const Clock& clock() const { return clock_; }
 
  private:
+  const OrchestratorConfig& config_;
   SystemClock clock_;
   crypto::KeyRing keys_;
   crypto::PiiCipher cipher_;
   crypto::BlindIndex index_;
   WorkingCalendar calendar_;
   FlowCatalog flows_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
   Engine engine_;
 };
 
