@@ -10,8 +10,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "adapters/transport/testing/test_pki.h"
 #include "terminal-agent/app/testing/agent_process.h"
 #include "terminal-agent/link/json_text.h"
+#include "terminal-agent/link/testing/fake_orchestrator.h"
 #include "tests/integration/child_process.h"
 #include "tests/integration/kaiban_harness.h"
 #include "tests/testing/test_env.h"
@@ -103,20 +105,20 @@ class BrowserKioskTest : public ::testing::Test {
       ASSERT_FALSE(npm.empty()) << "npm is missing: ./kaiban deps installs it";
       // The committed package-lock.json pins playwright-core; no browser is downloaded (it
       // drives Debian's chromium).
-      ProcessResult installed =
-          kaiban::testing::runProcess(npm,
-                                      {"ci", "--prefix", browser_dir.string(), "--no-audit",
-                                       "--no-fund", "--ignore-scripts"},
-                                      std::chrono::minutes(5));
+      ProcessResult installed = kaiban::testing::runProcess(
+          npm,
+          {"ci", "--prefix", browser_dir.string(), "--no-audit", "--no-fund", "--ignore-scripts"},
+          std::chrono::minutes(5));
       ASSERT_EQ(installed.exit_code, 0) << "npm ci failed:\n" << installed.out << installed.err;
     }
   }
 
-  // Runs kiosk_flow.mjs; returns the application id it reports.
-  std::string walk(const AgentProcess& kiosk, const std::string& lang,
+  // Runs kiosk_flow.mjs; returns the application id it reports. Screenshots go to
+  // <build>/browser-artifacts/<set>/<lang>/.
+  std::string walk(const AgentProcess& kiosk, const std::string& set, const std::string& lang,
                    const std::vector<std::string>& extra) {
     const std::filesystem::path out =
-        kaiban::testing::buildDir() / "browser-artifacts" / (lang == "en" ? "en" : "zh-CN");
+        kaiban::testing::buildDir() / "browser-artifacts" / set / (lang == "en" ? "en" : "zh-CN");
     std::filesystem::remove_all(out);
     std::vector<std::string> arguments = {
         kaiban::testing::repoFile("tests/browser/kiosk_flow.mjs").string(),
@@ -143,26 +145,25 @@ TEST_F(BrowserKioskTest, TheWholeKioskFlowInBothLanguagesEndsInCompletedApplicat
   KaibanHarness harness;
   harness.startSim();
   harness.startOrchestrator();
-  ProcessResult added = harness.cli(
-      {"kiosk", "add", "QD-SN-0001", "--bank", "BOCQD", "--district", "370202", "--name",
-       "browser test lobby"});
+  ProcessResult added = harness.cli({"kiosk", "add", "QD-SN-0001", "--bank", "BOCQD", "--district",
+                                     "370202", "--name", "browser test lobby"});
   ASSERT_EQ(added.exit_code, 0) << added.out << added.err;
 
   const std::vector<Resident> people = residents(4);
   ASSERT_EQ(people.size(), 4u);
   const std::filesystem::path deck = writeDeck(harness.dir(), people);
   AgentProcess kiosk(harness.pkiDir(), harness.dir() / "agent", harness.apiPort(),
-                     {"--sim-cards", deck.string(), "--staff-code", "2468", "--idle-timeout",
-                      "20s", "--set", "session.idle_warning=8s"});
+                     {"--sim-cards", deck.string(), "--staff-code", "2468", "--idle-timeout", "20s",
+                      "--set", "session.idle_warning=8s"});
 
-  const std::string zh = walk(kiosk, "zh-CN",
-                              {"--card", "0", "--partner-id", people[1].id_number,
-                               "--partner-name", people[1].name, "--company",
-                               "青岛浏览器测试科技有限公司", "--staff-code", "2468"});
-  const std::string en = walk(kiosk, "en",
-                              {"--card", "2", "--partner-id", people[3].id_number,
-                               "--partner-name", people[3].name, "--company",
-                               "青岛英文界面测试有限公司", "--staff-code", "2468", "--idle"});
+  const std::string zh =
+      walk(kiosk, "system", "zh-CN",
+           {"--card", "0", "--partner-id", people[1].id_number, "--partner-name", people[1].name,
+            "--company", "青岛浏览器测试科技有限公司", "--staff-code", "2468"});
+  const std::string en =
+      walk(kiosk, "system", "en",
+           {"--card", "2", "--partner-id", people[3].id_number, "--partner-name", people[3].name,
+            "--company", "青岛英文界面测试有限公司", "--staff-code", "2468", "--idle"});
   ASSERT_FALSE(zh.empty());
   ASSERT_FALSE(en.empty());
   EXPECT_NE(zh, en);
@@ -185,6 +186,42 @@ TEST_F(BrowserKioskTest, TheWholeKioskFlowInBothLanguagesEndsInCompletedApplicat
   EXPECT_TRUE(completed) << zh << ": " << stateOf(zh) << ", " << en << ": " << stateOf(en) << "\n"
                          << kaiban::testing::tailOf(harness.dir() / "orchestrator.log");
   EXPECT_EQ(harness.statuses().size(), 2u) << "each submission arrived exactly once";
+  EXPECT_EQ(kiosk.stop(), 0);
+}
+
+// The same walk against the agent and a stand-in orchestrator (link/testing/): proves the
+// screen and the agent without depending on the engine, and checks exactly what arrived.
+TEST_F(BrowserKioskTest, TheWholeKioskFlowInBothLanguagesAgainstAStandInOrchestrator) {
+  kaiban::testing::TempDir dir;
+  const transport::testing::TestPki& pki = transport::testing::TestPki::shared();
+  agent::testing::FakeOrchestrator orchestrator(pki.server(false));
+  const std::vector<Resident> people = residents(4);
+  ASSERT_EQ(people.size(), 4u);
+  for (const Resident& person : people) {
+    orchestrator.addPerson(person.id_number,
+                           {person.name, person.sex, person.birth_date, person.address});
+  }
+  const std::filesystem::path deck = writeDeck(dir.path(), people);
+  AgentProcess kiosk(pki.dir(), dir.path() / "agent", orchestrator.port(),
+                     {"--sim-cards", deck.string(), "--staff-code", "2468", "--idle-timeout", "20s",
+                      "--set", "session.idle_warning=8s"});
+  const std::string zh =
+      walk(kiosk, "stand-in", "zh-CN",
+           {"--card", "0", "--partner-id", people[1].id_number, "--partner-name", people[1].name,
+            "--company", "青岛浏览器测试科技有限公司", "--staff-code", "2468"});
+  const std::string en =
+      walk(kiosk, "stand-in", "en",
+           {"--card", "2", "--partner-id", people[3].id_number, "--partner-name", people[3].name,
+            "--company", "青岛英文界面测试有限公司", "--staff-code", "2468", "--idle"});
+  std::vector<agent::testing::FakeOrchestrator::Submission> received = orchestrator.submissions();
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_EQ(received[0].application_id, zh);
+  EXPECT_EQ(received[1].application_id, en);
+  // The applicant on the card is the legal representative; the partner typed in is a
+  // shareholder; courier delivery was chosen in English.
+  EXPECT_NE(received[0].body.find(people[0].id_number), std::string::npos);
+  EXPECT_NE(received[0].body.find(people[1].id_number), std::string::npos);
+  EXPECT_NE(received[1].body.find("\"delivery\":\"courier\""), std::string::npos);
   EXPECT_EQ(kiosk.stop(), 0);
 }
 

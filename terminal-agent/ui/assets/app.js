@@ -848,7 +848,7 @@
         h("button", { class: "button", type: "button", onclick: () => go("receipt") }, t("nav.back")),
         h("button", { class: "button", type: "button", onclick: refreshStatus }, t("status.refresh")),
         h("span", { class: "spacer" }),
-        h("button", { class: "button primary", type: "button", onclick: () => finish() }, t("nav.finish"))));
+        h("button", { class: "button primary", id: "finish", type: "button", onclick: () => finish() }, t("nav.finish"))));
       return parts;
     },
 
