@@ -682,7 +682,7 @@
       const offset = f.self_shareholder ? 1 : 0;
       return [
         h("h1", {}, t("people.title")),
-        h("h2", {}, t("people.representative") + "：" + state.identity.card.name),
+        h("h2", {}, t("people.representative") + t("colon") + state.identity.card.name),
         field("legal_representative.phone", t("people.phone"),
           textInput("legal_representative.phone", f.phone, (v) => { f.phone = v; }, { type: "tel", maxlength: "11", id: "rep-phone" })),
         problemGroup("legal_representative.id_number"),
@@ -799,7 +799,7 @@
     receipt() {
       const s = state.submission;
       const parts = [h("h1", {}, t("receipt.title")),
-        h("p", {}, t("receipt.reference") + "："), h("p", { class: "reference", id: "local-reference" }, s.reference)];
+        h("p", {}, t("receipt.reference") + t("colon")), h("p", { class: "reference", id: "local-reference" }, s.reference)];
       if (s.state === "queued") {
         parts.push(Date.now() - s.since > OFFLINE_AFTER_MS
           ? h("p", { class: "notice", id: "receipt-offline" }, t("receipt.offline"))
@@ -809,7 +809,7 @@
       } else {
         parts.push(h("div", { class: "receipt" },
           h("div", {},
-            h("p", {}, t("receipt.number") + "："),
+            h("p", {}, t("receipt.number") + t("colon")),
             h("p", { class: "reference", id: "application-number" }, s.application_id),
             h("p", {}, t("receipt.scan"))),
           h("div", { class: "qr", id: "receipt-qr" }, qrImage(s.status_url))));
@@ -829,7 +829,7 @@
     status() {
       const s = state.submission;
       const view = s.status;
-      const parts = [h("h1", {}, t("status.title")), h("p", {}, t("receipt.number") + "：" + (s.application_id || ""))];
+      const parts = [h("h1", {}, t("status.title")), h("p", {}, t("receipt.number") + t("colon") + (s.application_id || ""))];
       if (!view) {
         parts.push(h("p", { class: "notice" }, t("status.unavailable")));
       } else {

@@ -150,7 +150,8 @@ const KIOSK_TEXT = {
     "idle.text": "为保护您的个人信息，{n} 秒后将清除本次办理内容。",
     "idle.continue": "继续办理",
     "error.generic": "系统暂时繁忙，请稍后重试或联系工作人员。",
-    "required": "必填"
+    "required": "必填",
+    "colon": "："
   },
   "en": {
     "app.title": "Start a company in one visit",
@@ -298,6 +299,7 @@ const KIOSK_TEXT = {
     "idle.text": "To protect your personal data, this session will be cleared in {n} seconds.",
     "idle.continue": "Continue",
     "error.generic": "The system is busy. Please try again or ask a staff member.",
-    "required": "required"
+    "required": "required",
+    "colon": ": "
   }
 };
