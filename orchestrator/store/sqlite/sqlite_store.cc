@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "core/crypto/hash.h"
 #include "orchestrator/store/sqlite/migrations.h"
@@ -263,23 +264,123 @@ SqliteStore::SqliteStore(std::filesystem::path path, Options options,
 
 SqliteStore::~SqliteStore() = default;
 
+// Most writes one batch may take: keeps a transaction (and the wait of the writers at the
+// end of the queue) bounded when hundreds of writers arrive at once.
+constexpr std::size_t kMaxBatch = 512;
+
+struct SqliteStore::PendingWrite {
+  std::string_view what;
+  std::function<Result<void>(Connection&)> body;
+  Result<void> outcome;
+  bool done = false;  // guarded by queue_mutex_
+};
+
 template <class T, class Body>
 Result<T> SqliteStore::write(std::string_view what, Body&& body) {
+  // The body's value is kept aside and handed out only once the batch has committed.
+  std::optional<Result<T>> produced;
+  PendingWrite pending;
+  pending.what = what;
+  pending.body = [&](Connection& db) -> Result<void> {
+    Result<T> result = body(db);
+    if (!result) return result.error();
+    produced.emplace(std::move(result));
+    return ok();
+  };
+  if (Result<void> written = writeGrouped(pending); !written) return written.error();
+  return std::move(*produced);
+}
+
+Result<void> SqliteStore::writeGrouped(PendingWrite& pending) {
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&pending);
+  while (!pending.done) {
+    if (leading_) {
+      queue_changed_.wait(lock);
+      continue;
+    }
+    // Lead one batch: everything queued now (this write included, unless an earlier batch
+    // took it), the oldest first.
+    leading_ = true;
+    const std::size_t taken = std::min(queue_.size(), kMaxBatch);
+    std::vector<PendingWrite*> batch(queue_.begin(), queue_.begin() + taken);
+    queue_.erase(queue_.begin(), queue_.begin() + taken);
+    lock.unlock();
+    runBatch(batch);
+    lock.lock();
+    for (PendingWrite* member : batch) member->done = true;
+    leading_ = false;
+    queue_changed_.notify_all();
+  }
+  return pending.outcome;
+}
+
+void SqliteStore::runBatch(const std::vector<PendingWrite*>& batch) {
   std::lock_guard lock(write_mutex_);
   Connection& db = *writer_;
-  if (Result<void> begin = db.execute("BEGIN IMMEDIATE"); !begin) return begin.error();
-  Result<T> result = body(db);
-  if (!result) {
-    (void)db.execute("ROLLBACK");
-    return result;
+  std::size_t next = 0;
+  while (next < batch.size()) {
+    if (Result<void> begin = db.execute("BEGIN IMMEDIATE"); !begin) {
+      for (std::size_t i = next; i < batch.size(); ++i) batch[i]->outcome = begin.error();
+      return;
+    }
+    std::vector<PendingWrite*> members;  // applied in this transaction, waiting for COMMIT
+    bool transaction_lost = false;
+    for (; next < batch.size() && !transaction_lost; ++next) {
+      PendingWrite& write = *batch[next];
+      if (Result<void> savepoint = db.execute("SAVEPOINT grouped_write"); !savepoint) {
+        write.outcome = savepoint.error();
+        transaction_lost = sqlite3_get_autocommit(db.raw()) != 0;
+        continue;
+      }
+      Result<void> applied = [&]() -> Result<void> {
+        try {
+          return write.body(db);
+        } catch (const std::exception& bug) {
+          // A bug in one write must not leave the others of the batch waiting forever.
+          return Error::internal("sqlite: writing " + std::string(write.what) +
+                                 " threw: " + bug.what());
+        }
+      }();
+      if (applied) {
+        (void)db.execute("RELEASE grouped_write");
+        members.push_back(&write);
+        continue;
+      }
+      write.outcome = applied.error();
+      if (sqlite3_get_autocommit(db.raw()) != 0) {
+        // SQLite rolled the whole transaction back itself (I/O error, disk full): the writes
+        // applied before this one are gone too. The rest of the batch gets a new transaction.
+        transaction_lost = true;
+        continue;
+      }
+      (void)db.execute("ROLLBACK TO grouped_write");
+      (void)db.execute("RELEASE grouped_write");
+    }
+    if (transaction_lost) {
+      for (PendingWrite* member : members) {
+        member->outcome = Error::unavailable(
+            "sqlite: the transaction holding " + std::string(member->what) +
+            " was rolled back by an error of the database; nothing was written, try again");
+      }
+      continue;
+    }
+    if (members.empty()) {
+      (void)db.execute("ROLLBACK");
+      continue;
+    }
+    Result<void> committed = db.execute("COMMIT");
+    if (!committed) (void)db.execute("ROLLBACK");
+    for (PendingWrite* member : members) {
+      if (committed) {
+        member->outcome = ok();
+      } else {
+        Error error = committed.error();
+        error.message += " while committing " + std::string(member->what);
+        member->outcome = error;
+      }
+    }
   }
-  if (Result<void> committed = db.execute("COMMIT"); !committed) {
-    (void)db.execute("ROLLBACK");
-    Error error = committed.error();
-    error.message += " while committing " + std::string(what);
-    return error;
-  }
-  return result;
 }
 
 template <class T, class Body>

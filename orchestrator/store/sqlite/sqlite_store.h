@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -16,8 +17,12 @@ namespace kaiban::orchestrator {
 // The embedded Store: one SQLite database file in WAL mode with synchronous=FULL, so a commit
 // is on disk when commit() returns and survives a crash or power loss of the machine.
 //
-// Concurrency: every write (commit, claims) goes through ONE connection under a mutex, in a
-// BEGIN IMMEDIATE transaction; that single write path is where group commit can be added.
+// Concurrency: every write (commit, claims) goes through ONE connection, with group commit:
+// writes that arrive while a transaction is being made durable queue up, and the next one to
+// run takes the whole queue into one BEGIN IMMEDIATE transaction, each write in its own
+// SAVEPOINT (a write that fails is rolled back alone; the others see the writes before them,
+// exactly as if they ran one after the other), then COMMITs once. So many writers share one
+// fsync of the WAL, and still no write returns before its COMMIT is on disk.
 // Reads use a small pool of other connections and run beside the writer (WAL), each in its
 // own read transaction so a multi-table read sees one instant.
 //
@@ -83,10 +88,19 @@ class SqliteStore final : public Store {
   SqliteStore(std::filesystem::path path, Options options,
               std::unique_ptr<sqlite::Connection> writer, int schema_version);
 
-  // Runs `body` in a write transaction on the writer connection: COMMIT if it succeeds,
-  // ROLLBACK otherwise. The one write path.
+  // Runs `body` in a write transaction on the writer connection, within its own savepoint of
+  // a group commit (see the class comment): returns once that transaction is committed, or
+  // with the body's error (its savepoint rolled back) or the commit's. The one write path.
   template <class T, class Body>
   Result<T> write(std::string_view what, Body&& body);
+
+  // Group commit. A writer queues its PendingWrite; if no batch is running it leads: takes
+  // the queue, runs it with runBatch and wakes the others; otherwise it waits until its write
+  // is done or it is its turn to lead.
+  struct PendingWrite;
+  Result<void> writeGrouped(PendingWrite& pending);
+  // REQUIRES: the caller is the leader. Sets every member's outcome.
+  void runBatch(const std::vector<PendingWrite*>& batch);
 
   // Runs `body` in a read transaction on a pooled reader connection.
   template <class T, class Body>
@@ -101,6 +115,11 @@ class SqliteStore final : public Store {
 
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;  // guarded by write_mutex_
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::vector<PendingWrite*> queue_;  // guarded by queue_mutex_: writes waiting for a batch
+  bool leading_ = false;              // guarded by queue_mutex_: a batch is running
 
   std::mutex readers_mutex_;
   std::condition_variable reader_returned_;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "core/timestamp.h"
 #include "orchestrator/store/sqlite/migrations.h"
@@ -131,6 +134,83 @@ TEST(SqliteStoreTest, ReportsAnUnopenableLocation) {
       SqliteStore::open(dir.path() / "missing-dir" / "k.db", clock);
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code, ErrorCode::kUnavailable) << store.error();
+}
+
+// Group commit (sqlite_store.h): writers that arrive together share one transaction, each in
+// its own savepoint. Many writers at once must all land, a refused write must be rolled back
+// alone, and the audit chain must stay whole across the shared transactions.
+TEST(SqliteStoreTest, GroupCommitKeepsEveryWriteAndRollsBackOnlyTheRefusedOnes) {
+  testing::TempDir dir;
+  ManualClock clock(kNow);
+  Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::open(dir.path() / "k.db", clock);
+  ASSERT_TRUE(opened) << opened.error();
+  SqliteStore& store = **opened;
+  auto creation = [](const std::string& id, const std::string& key) {
+    Change change;
+    change.application.id = id;
+    change.application.kiosk_id = "QD-SN-0001";
+    change.application.bank_code = "QDBANK";
+    change.application.district = "370202";
+    change.application.flow_version = 1;
+    change.application.submitted_at = kNow;
+    change.application.deadline_at = kNow;
+    change.application.updated_at = kNow;
+    change.application.sealed_application = "sealed";
+    change.application.legal_representative_index = "index";
+    StepRecord step;
+    step.step_id = "registration";
+    change.steps = {step};
+    change.events = {EventRecord{0, id, "", "application.submitted", "system", kNow, "{}"}};
+    change.audit = {AuditInput{kNow, "system", id, "application.submitted", "{}"}};
+    change.idempotency = IdempotencyRecord{"QD-SN-0001", key, "hash", id, kNow};
+    return change;
+  };
+  constexpr int kThreads = 16;
+  constexpr int kEach = 25;
+  std::atomic<int> committed{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> unexpected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = "G" + std::to_string(t) + "-" + std::to_string(i);
+        if (store.commit(id, 0, creation(id, "key-" + id), {})) {
+          ++committed;
+        } else {
+          ++unexpected;
+        }
+        // Refused while other writers' changes share its transaction: a reused key and a stale
+        // version. Neither may leave a trace nor take a neighbour down with it.
+        Result<void> reused = store.commit(id + "x", 0, creation(id + "x", "key-" + id), {});
+        Result<void> stale = store.commit(id, 7, creation(id, "other-" + id), {});
+        for (const Result<void>* result : {&reused, &stale}) {
+          if (!*result && result->error().code == ErrorCode::kConflict) {
+            ++refused;
+          } else {
+            ++unexpected;
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(committed.load(), kThreads * kEach);
+  EXPECT_EQ(refused.load(), 2 * kThreads * kEach);
+  EXPECT_EQ(unexpected.load(), 0);
+
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kEach; ++i) {
+      const std::string id = "G" + std::to_string(t) + "-" + std::to_string(i);
+      Result<ApplicationSnapshot> snapshot = store.load(id);
+      ASSERT_TRUE(snapshot) << id;
+      EXPECT_EQ(snapshot->application.version, 1) << id;
+      EXPECT_EQ(store.history(id)->size(), 1u) << id;
+      EXPECT_EQ(store.load(id + "x").error().code, ErrorCode::kNotFound) << id;
+    }
+  }
+  EXPECT_TRUE(verifyAuditLog(store));
+  EXPECT_EQ(store.auditLog(0, 1000)->size(), static_cast<size_t>(kThreads * kEach));
 }
 
 }  // namespace
