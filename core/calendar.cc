@@ -361,7 +361,10 @@ Result<WorkingCalendar> WorkingCalendar::parse(std::string_view text, std::strin
 }
 
 WorkingCalendar::WorkingCalendar(OfficeHours hours, sys_days first_day, std::vector<bool> working)
-    : hours_(hours), first_day_(first_day), working_(std::move(working)) {
+    : hours_(hours),
+      first_day_(first_day),
+      working_(std::move(working)),
+      official_days_(working_.size()) {
   working_days_before_.reserve(working_.size() + 1);
   int32_t count = 0;
   working_days_before_.push_back(count);
@@ -374,20 +377,42 @@ WorkingCalendar::WorkingCalendar(OfficeHours hours, sys_days first_day, std::vec
 year_month_day WorkingCalendar::firstCoveredDate() const { return year_month_day{first_day_}; }
 
 year_month_day WorkingCalendar::lastCoveredDate() const {
-  return year_month_day{first_day_ + days{static_cast<int64_t>(working_.size()) - 1}};
+  return year_month_day{first_day_ + days{static_cast<int64_t>(official_days_) - 1}};
 }
 
 bool WorkingCalendar::coversDate(year_month_day date) const {
   if (!date.ok()) return false;
   const sys_days day{date};
-  return day >= first_day_ && day < first_day_ + days{static_cast<int64_t>(working_.size())};
+  return day >= first_day_ && day < first_day_ + days{static_cast<int64_t>(official_days_)};
+}
+
+bool WorkingCalendar::isProvisional(year_month_day date) const {
+  if (!date.ok()) return false;
+  const sys_days day{date};
+  return day >= first_day_ + days{static_cast<int64_t>(official_days_)} &&
+         day < first_day_ + days{static_cast<int64_t>(working_.size())};
+}
+
+WorkingCalendar WorkingCalendar::withProvisionalYears(int years) const {
+  std::vector<bool> working(working_.begin(), working_.begin() + official_days_);
+  const std::chrono::year first_uncovered = lastCoveredDate().year() + std::chrono::years{1};
+  const sys_days end{year_month_day{first_uncovered + std::chrono::years{years},
+                                    std::chrono::January, std::chrono::day{1}}};
+  for (sys_days day = first_day_ + days{static_cast<int64_t>(official_days_)}; day < end;
+       day += days{1}) {
+    working.push_back(!isWeekend(day));
+  }
+  WorkingCalendar extended(hours_, first_day_, std::move(working));
+  extended.official_days_ = official_days_;
+  return extended;
 }
 
 bool WorkingCalendar::isWorkingDay(year_month_day date) const {
   if (!date.ok()) return false;
   const sys_days day{date};
-  if (!coversDate(date)) return !isWeekend(day);
-  return working_[static_cast<size_t>((day - first_day_).count())];
+  const int64_t index = (day - first_day_).count();
+  if (index < 0 || index >= static_cast<int64_t>(working_.size())) return !isWeekend(day);
+  return working_[static_cast<size_t>(index)];
 }
 
 bool WorkingCalendar::isWorkingTime(SystemTime t) const {

@@ -64,10 +64,22 @@ class WorkingCalendar {
   // The length of one full working day (8h with the default office hours).
   std::chrono::minutes workingDayLength() const { return hours_.length(); }
 
-  // The loaded years: January 1 of the first to December 31 of the last.
+  // The loaded years: January 1 of the first to December 31 of the last. Provisional years
+  // (withProvisionalYears) are not covered: these describe the official data only.
   std::chrono::year_month_day firstCoveredDate() const;
   std::chrono::year_month_day lastCoveredDate() const;
   bool coversDate(std::chrono::year_month_day date) const;
+
+  // A copy that also counts the `years` whole years after the last loaded one, as Monday to
+  // Friday with no holidays, instead of refusing them. For a service that must keep accepting
+  // applications when next year's file is late (the State Council publishes it in November,
+  // and a 3-working-day deadline set on December 28 already reaches January): deadlines that
+  // reach a provisional year are approximate, so the caller should warn loudly (see
+  // isProvisional) until the real file is added. REQUIRES: years >= 0.
+  WorkingCalendar withProvisionalYears(int years) const;
+
+  // True when `date` is after the loaded years but inside the provisional ones.
+  bool isProvisional(std::chrono::year_month_day date) const;
 
   // Whether `date` is an official working day. Outside the covered years there is no holiday data
   // and the answer is just "Monday to Friday": callers that must not guess check coversDate().
@@ -105,6 +117,9 @@ class WorkingCalendar {
   std::chrono::sys_days first_day_;
   // working_[i]: whether day first_day_ + i is a working day.
   std::vector<bool> working_;
+  // How many days from first_day_ the official data covers; working_ may reach further with
+  // provisional (Monday-to-Friday) days after them.
+  size_t official_days_ = 0;
   // working_days_before_[i]: number of working days among days [0, i); size working_.size() + 1.
   std::vector<int32_t> working_days_before_;
 };

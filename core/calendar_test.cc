@@ -277,6 +277,30 @@ TEST(CalendarTest, RefusesToRunPastTheLoadedYears) {
   EXPECT_NE(between.error().message.find("2027"), std::string::npos);
 }
 
+TEST(CalendarTest, ProvisionalYearsCountWeekdaysButStayUncovered) {
+  const WorkingCalendar calendar = chinaCalendar().withProvisionalYears(1);
+  // Mon 2026-12-28 10:00 + 3 working days: Tue, Wed, Thu 12-31 are official; the third day
+  // ends in provisional 2027 on Fri 01-01 (a real holiday the data does not know yet).
+  EXPECT_EQ(text(calendar.addWorkingDays(at("2026-12-29T10:00:00+08:00"), 3)),
+            "2027-01-01T10:00:00+08:00");
+  EXPECT_FALSE(calendar.coversDate(date(2027, 1, 1)));
+  EXPECT_TRUE(calendar.isProvisional(date(2027, 1, 1)));
+  EXPECT_FALSE(calendar.isProvisional(date(2026, 12, 31)));
+  EXPECT_FALSE(calendar.isProvisional(date(2028, 1, 3)));
+  EXPECT_FALSE(calendar.isWorkingDay(date(2027, 1, 2)));  // a Saturday
+  EXPECT_EQ(calendar.lastCoveredDate(), date(2026, 12, 31));
+  // Official data is unchanged: the Spring Festival make-up Saturday still counts.
+  EXPECT_TRUE(calendar.isWorkingDay(date(2026, 2, 14)));
+  // Past the provisional years it refuses again, naming the missing year.
+  Result<SystemTime> beyond = calendar.addWorkingDays(at("2027-12-31T10:00:00+08:00"), 2);
+  ASSERT_FALSE(beyond.ok()) << text(beyond);
+  EXPECT_NE(beyond.error().message.find("no holiday data for 2028"), std::string::npos)
+      << beyond.error().message;
+  EXPECT_EQ(text(chinaCalendar().withProvisionalYears(0).addWorkingDays(
+                at("2026-12-31T10:00:00+08:00"), 1)),
+            text(chinaCalendar().addWorkingDays(at("2026-12-31T10:00:00+08:00"), 1)));
+}
+
 TEST(CalendarTest, RejectsNegativeAmounts) {
   const WorkingCalendar& calendar = chinaCalendar();
   const SystemTime t = at("2026-03-10T10:00:00+08:00");

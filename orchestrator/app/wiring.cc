@@ -14,6 +14,7 @@
 #include "adapters/sms/sms_notifier.h"
 #include "adapters/tax/tax_adapter.h"
 #include "adapters/transport/tls.h"
+#include "orchestrator/api/console_api/console_handlers.h"
 #include "orchestrator/api/http_common/route_handler_factory.h"
 #include "orchestrator/api/kiosk_api/kiosk_handlers.h"
 #include "orchestrator/store/postgres/migrations.h"
@@ -45,9 +46,24 @@ crypto::KeyRing loadKeys(const OrchestratorConfig& config) {
   return orThrow(std::move(keys), "keys.file " + config.key_file.string());
 }
 
-WorkingCalendar loadCalendar(const OrchestratorConfig& config) {
-  return orThrow(WorkingCalendar::load(config.calendar_dir),
-                 "calendar.dir " + config.calendar_dir.string());
+// The official calendar, extended by one provisional Monday-to-Friday year: next year's
+// holidays are published in November, and a kiosk must not start refusing entrepreneurs at
+// the end of December because an operator has not yet added the file. Deadlines that reach
+// the provisional year are approximate, so the gap is logged as a warning at every start
+// from 60 days before it matters.
+WorkingCalendar loadCalendar(const OrchestratorConfig& config, const Clock& clock) {
+  const WorkingCalendar official = orThrow(WorkingCalendar::load(config.calendar_dir),
+                                           "calendar.dir " + config.calendar_dir.string());
+  const auto soon = std::chrono::floor<std::chrono::days>(clock.now() + std::chrono::days{60});
+  if (!official.coversDate(std::chrono::year_month_day{soon})) {
+    const int next_year = static_cast<int>(official.lastCoveredDate().year()) + 1;
+    Poco::Logger::get("orchestrator.app")
+        .warning("calendar.dir " + config.calendar_dir.string() + " has no holiday data for " +
+                 std::to_string(next_year) + ": deadlines reaching it count Monday to Friday " +
+                 "only; add cn-" + std::to_string(next_year) +
+                 ".txt when the State Council publishes the year's arrangements");
+  }
+  return official.withProvisionalYears(1);
 }
 
 // The flow definitions, with poll delays capped when the config asks (see
@@ -140,16 +156,18 @@ transport::ServerOptions serverOptions(const ListenerConfig& listener) {
   return options;
 }
 
+// A listener serving `routes`, every answer counted in `metrics` under the listener's name.
 std::unique_ptr<transport::HttpsServer> makeListener(std::string_view name,
                                                      const ListenerConfig& listener,
                                                      std::shared_ptr<const api::RouteTable> routes,
                                                      Poco::Net::Context::Ptr context,
-                                                     const std::string& logger,
-                                                     const Clock& clock) {
+                                                     const std::string& logger, const Clock& clock,
+                                                     metrics::Metrics& metrics) {
   try {
     return std::make_unique<transport::HttpsServer>(
-        new api::RouteHandlerFactory(std::move(routes), logger, clock), std::move(context),
-        serverOptions(listener));
+        new metrics::MeteredHandlerFactory(new api::RouteHandlerFactory(routes, logger, clock),
+                                           routes, std::string(name), metrics, clock),
+        std::move(context), serverOptions(listener));
   } catch (const std::exception& error) {
     throw StartupError(std::string(name) + ".host/" + std::string(name) + ".port (" +
                        listener.host + ":" + std::to_string(listener.port) +
@@ -170,7 +188,7 @@ OrchestratorCore::OrchestratorCore(const OrchestratorConfig& config)
       keys_(loadKeys(config)),
       cipher_(keys_),
       index_(keys_),
-      calendar_(loadCalendar(config)),
+      calendar_(loadCalendar(config, clock_)),
       flows_(loadFlows(config)),
       store_(openStore(config_, clock_)),
       engine_(*store_, flows_, calendar_, clock_, cipher_, index_, engineOptions(config)) {
@@ -278,9 +296,10 @@ OrchestratorService::OrchestratorService(const OrchestratorConfig& config, Orche
     : config_(config),
       core_(core),
       partners_(config, core.clock()),
-      dispatcher_(core.engine(), partners_.stepAdapters(),
-                  config.notifications ? &partners_.notifier() : nullptr,
-                  dispatcherOptions(config)),
+      metered_(partners_.stepAdapters(), partners_.notifier(), partners_.people(), metrics_,
+               core.clock()),
+      dispatcher_(core.engine(), metered_.stepAdapters(),
+                  config.notifications ? &metered_.notifier() : nullptr, dispatcherOptions(config)),
       timers_(core.engine(), timerOptions(config)) {
   Poco::Net::Context::Ptr server_context;
   try {
@@ -295,7 +314,7 @@ OrchestratorService::OrchestratorService(const OrchestratorConfig& config, Orche
   auto api_routes = std::make_shared<api::RouteTable>();
   api::addPartnerCallbackRoute(*api_routes, *this, config.callback_body_limit);
   kiosk_server_ = std::make_unique<api::EngineKioskServer>(
-      core.engine(), core.store(), partners_.people(),
+      core.engine(), core.store(), metered_.people(),
       [this](std::string_view name, std::string_view division) {
         return partners_.registry().checkName(name, division);
       });
@@ -308,12 +327,51 @@ OrchestratorService::OrchestratorService(const OrchestratorConfig& config, Orche
     crl_watcher_ = std::make_unique<api::CrlWatcher>(server_context, *config.tls_crl, watch);
   }
   api_server_ = makeListener("api", config.api, std::move(api_routes), server_context,
-                             "orchestrator.api", core.clock());
+                             "orchestrator.api", core.clock(), metrics_);
 
+  console_store_ = core.openConsoleStore();
   auto admin_routes = std::make_shared<api::RouteTable>();
   api::addHealthRoutes(*admin_routes, *this);
+  metrics::addMetricsRoute(*admin_routes,
+                           {metrics_.registry(), std::make_shared<metrics::StoreCollector>(
+                                                     *console_store_, core.store(), core.clock())});
   admin_server_ = makeListener("admin", config.admin, std::move(admin_routes), nullptr,
-                               "orchestrator.admin", core.clock());
+                               "orchestrator.admin", core.clock(), metrics_);
+
+  // The consoles: browsers present no certificate, so the context asks for none.
+  const ConsoleSettings& console = config.console_settings;
+  Poco::Net::Context::Ptr console_context;
+  try {
+    console_context = transport::makeServerContext(
+        transport::TlsFiles{config.tls_ca, config.tls_server_certificate, config.tls_server_key,
+                            std::nullopt},
+        transport::ClientCertificates::kNone);
+  } catch (const std::exception& error) {
+    throw StartupError(std::string("tls.server_certificate/tls.server_key: ") + error.what());
+  }
+  api::ConsoleAuthOptions auth;
+  auth.password.scrypt_n = console.password_scrypt_n;
+  if (Result<void> valid = crypto::validatePasswordParams(auth.password); !valid) {
+    throw StartupError("console.password_scrypt_n: " + valid.error().message);
+  }
+  auth.max_failures = console.max_failures;
+  auth.lockout = console.lockout;
+  auth.idle_timeout = console.session_idle;
+  auth.session_lifetime = console.session_lifetime;
+  console_auth_ = std::make_unique<api::ConsoleAuth>(*console_store_, core.clock(), auth);
+  console_api_ = std::make_unique<api::EngineConsoleServer>(core.engine(), core.store(),
+                                                            *console_store_, core.calendar());
+  api::WebAssets assets =
+      orThrow(api::WebAssets::load(console.web_dir), "console.web_dir " + console.web_dir.string());
+  api::ConsoleRouteOptions console_options;
+  console_options.dashboard.days = console.dashboard_days;
+  console_options.dashboard_cache = console.dashboard_cache;
+  auto console_routes = std::make_shared<api::RouteTable>();
+  api::addConsoleRoutes(*console_routes, *console_api_, *console_auth_,
+                        std::make_shared<const api::WebAssets>(std::move(assets)), core.clock(),
+                        console_options);
+  console_server_ = makeListener("console", config.console, std::move(console_routes),
+                                 console_context, "orchestrator.console", core.clock(), metrics_);
 
   core_.engine().setOutboxListener([this] { dispatcher_.wake(); });
 }
@@ -339,6 +397,7 @@ void OrchestratorService::start() {
   timers_.start();
   if (crl_watcher_) crl_watcher_->start();
   api_server_->start();
+  console_server_->start();
   admin_server_->start();
   running_ = true;
   writePortsFile();
@@ -350,6 +409,7 @@ void OrchestratorService::stop() {
   // Partners' callbacks stop first: one arriving while the dispatcher stops would still be
   // applied (the engine needs no dispatcher for that), but nothing new should start.
   api_server_->stop();
+  console_server_->stop();
   if (crl_watcher_) crl_watcher_->stop();
   dispatcher_.stop();
   timers_.stop();
@@ -367,7 +427,7 @@ void OrchestratorService::writePortsFile() {
   {
     std::ofstream out(temporary, std::ios::trunc);
     out << "{\"api\": " << apiPort() << ", \"admin\": " << adminPort()
-        << ", \"pid\": " << ::getpid() << "}\n";
+        << ", \"console\": " << consolePort() << ", \"pid\": " << ::getpid() << "}\n";
     out.close();
     if (!out) throw StartupError("run.ports_file: cannot write " + temporary.string());
   }
