@@ -11,6 +11,7 @@
 #include "Poco/JSON/Parser.h"
 #include "core/application_json.h"
 #include "core/crypto/hash.h"
+#include "orchestrator/api/console_api/user_commands.h"
 #include "orchestrator/api/http_common/http_reply.h"
 #include "orchestrator/api/kiosk_api/kiosk_commands.h"
 #include "orchestrator/app/wiring.h"
@@ -304,6 +305,12 @@ std::string commandsUsage() {
       Register a kiosk (its certificate's CN and O) for the kiosk API, or update it.
   kiosk list | kiosk revoke ID | kiosk enable ID
       List kiosks with their last heartbeat; shut one out of the kiosk API (403); let it in.
+  user add NAME --role bank_staff|gov_operator|admin [--bank CODE | --district CODE|all]
+           [--display-name TEXT] [--generate-password]
+      Add a console user. The password is read from standard input, or generated and printed.
+  user list | user disable NAME | user enable NAME | user passwd NAME [--generate-password]
+      List console users; refuse one's logins (ending their sessions); allow them again;
+      set a new password (ending their sessions).
 )";
 }
 
@@ -318,6 +325,8 @@ int runCommand(const OrchestratorConfig& config, const CommandLine& command, std
       (verb == "audit" && words.size() == 2 && object == "verify") ||
       (verb == "status" && words.size() <= 2) || (verb == "summary" && words.size() == 1) ||
       (verb == "kiosk" &&
+       ((words.size() == 2 && object == "list") || (words.size() == 3 && object != "list"))) ||
+      (verb == "user" &&
        ((words.size() == 2 && object == "list") || (words.size() == 3 && object != "list")));
   if (!known) {
     std::string given;
@@ -340,6 +349,20 @@ int runCommand(const OrchestratorConfig& config, const CommandLine& command, std
       kiosk.district = command.district;
       kiosk.name = command.name;
       return api::runKioskCommand(core.store(), core.clock(), kiosk, out, err);
+    }
+    if (verb == "user") {
+      api::UserCommand user;
+      user.action = object;
+      user.name = words.size() > 2 ? words[2] : "";
+      user.role = command.role;
+      user.bank = command.bank;
+      user.district = command.district;
+      user.display_name = command.display_name;
+      user.generate = command.generate_password;
+      std::unique_ptr<ConsoleStore> console = core.openConsoleStore();
+      crypto::PasswordParams params;
+      params.scrypt_n = config.console_settings.password_scrypt_n;
+      return api::runUserCommand(*console, core.clock(), params, user, std::cin, out, err);
     }
     return summary(core, out, err);
   } catch (const StartupError& error) {

@@ -29,6 +29,11 @@
 //   summary                          {"total": N, "by_state": {...}, "open_human_tasks": N}
 //   kiosk add ID --bank B --district D [--name N] | kiosk list | kiosk revoke ID |
 //   kiosk enable ID                  the kiosk registry (api/kiosk_api/kiosk_commands.h)
+//   user add NAME --role R [--bank B | --district D] [--display-name N]
+//        [--generate-password] | user list | user disable NAME | user enable NAME |
+//   user passwd NAME [--generate-password]
+//                                    console users (api/console_api/user_commands.h); the
+//                                    password comes from standard input unless generated
 namespace kaiban::orchestrator::app {
 
 struct CommandLine {
@@ -40,9 +45,12 @@ struct CommandLine {
   std::string actor;
   std::string head;
   bool all = false;
-  std::string bank;      // kiosk add
-  std::string district;  // kiosk add
-  std::string name;      // kiosk add
+  std::string bank;                // kiosk add, user add (bank_staff)
+  std::string district;            // kiosk add, user add (gov_operator)
+  std::string name;                // kiosk add
+  std::string role;                // user add
+  std::string display_name;        // user add
+  bool generate_password = false;  // user add, user passwd
 };
 
 // Exit codes beyond 0.

@@ -252,6 +252,21 @@ const std::vector<ConfigKey>& configKeys() {
       {"admin.keep_alive_seconds", "(default 5)"},
       {"admin.max_keep_alive_requests", "(default 100)"},
       {"admin.receive_timeout_seconds", "(default 5)"},
+      {"console.host", "console listener address (HTTPS, browsers; default 0.0.0.0)"},
+      {"console.port", "its port (default 8444; 0 = ephemeral)"},
+      {"console.threads", "its connection threads (default 16)"},
+      {"console.max_queued", "(default 64)"},
+      {"console.keep_alive_seconds", "(default 15)"},
+      {"console.max_keep_alive_requests", "(default 1000)"},
+      {"console.receive_timeout_seconds", "(default 15)"},
+      {"console.web_dir", "console pages and assets (default <resources>/orchestrator/web)"},
+      {"console.password_scrypt_n", "scrypt cost of new password hashes (default 32768)"},
+      {"console.max_failures", "failed logins that lock an account (default 5)"},
+      {"console.lockout_seconds", "how long it stays locked (default 900)"},
+      {"console.session_idle_seconds", "a session ends unused for this long (default 1800)"},
+      {"console.session_lifetime_seconds", "and this long after the login (default 43200)"},
+      {"console.dashboard_days", "the dashboard's default window in days (default 30)"},
+      {"console.dashboard_cache_seconds", "a computed dashboard is reused (default 5)"},
       {"tls.ca", "the only CA trusted for kiosks, partners and simulators (default <pki>/ca.crt)"},
       {"tls.server_certificate",
        "API listener certificate (default <pki>/orchestrator/server.crt)"},
@@ -340,6 +355,22 @@ Result<OrchestratorConfig> loadConfig(const ConfigSources& sources) {
         "admin.host"));
   }
 
+  readListener(reader, "console", config.console);
+  ConsoleSettings& console = config.console_settings;
+  std::size_t scrypt_n = console.password_scrypt_n;
+  reader.size("console.password_scrypt_n", scrypt_n, 2, 1LL << 20);
+  console.password_scrypt_n = scrypt_n;
+  if (!reader.error() && (console.password_scrypt_n & (console.password_scrypt_n - 1)) != 0) {
+    reader.fail(Error::invalidInput("console.password_scrypt_n must be a power of two",
+                                    "console.password_scrypt_n"));
+  }
+  reader.integer("console.max_failures", console.max_failures, 1, 1000);
+  reader.duration("console.lockout_seconds", console.lockout, 1, 86400 * 7);
+  reader.duration("console.session_idle_seconds", console.session_idle, 1, 86400);
+  reader.duration("console.session_lifetime_seconds", console.session_lifetime, 1, 86400 * 7);
+  reader.integer("console.dashboard_days", console.dashboard_days, 1, 366);
+  reader.duration("console.dashboard_cache_seconds", console.dashboard_cache, 0, 3600);
+
   const std::filesystem::path& pki = config.pki_dir;
   config.tls_ca = pki / "ca.crt";
   config.tls_server_certificate = pki / "orchestrator" / "server.crt";
@@ -407,6 +438,8 @@ Result<OrchestratorConfig> loadConfig(const ConfigSources& sources) {
   reader.path("flows.schema", config.flow_schema);
   reader.duration("flows.poll_after_max_seconds", config.poll_after_cap, 0, 86400);
   reader.path("schemas.dir", config.schema_dir);
+  config.console_settings.web_dir = config.resource_dir / "orchestrator" / "web";
+  reader.path("console.web_dir", config.console_settings.web_dir);
 
   config.dispatcher_owner = "orchestrator@" + Poco::Environment::nodeName();
   reader.text("dispatcher.owner", config.dispatcher_owner);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -36,6 +37,18 @@ struct PartnerEndpoint {
   int port = 0;
 };
 
+// The consoles' settings beyond their listener (docs/api/console-api.md, "Configuration").
+struct ConsoleSettings {
+  std::filesystem::path web_dir;                 // pages and assets (<resources>/orchestrator/web)
+  uint64_t password_scrypt_n = 1ULL << 15;       // scrypt cost of new password hashes
+  int max_failures = 5;                          // failed logins that lock an account...
+  std::chrono::seconds lockout{900};             // ...for this long
+  std::chrono::seconds session_idle{1800};       // a session ends unused for this long
+  std::chrono::seconds session_lifetime{43200};  // and this long after the login
+  int dashboard_days = 30;                       // the dashboard's default window
+  std::chrono::seconds dashboard_cache{5};       // a computed dashboard is reused this long
+};
+
 // Where the orchestrator's state lives: one SQLite file (the default, one orchestrator) or a
 // PostgreSQL database that several orchestrators share (docs/operations-scale-out.md).
 enum class StoreBackend { kSqlite, kPostgres };
@@ -56,6 +69,12 @@ struct OrchestratorConfig {
   // The admin listener (plain HTTP, loopback only): /healthz, /readyz.
   ListenerConfig admin{
       "127.0.0.1", 9464, 4, 16, std::chrono::seconds{5}, 100, std::chrono::seconds{5}};
+
+  // The console listener (HTTPS, server certificate only): bank staff and operators'
+  // browsers (docs/api/console-api.md).
+  ListenerConfig console{
+      "0.0.0.0", 8444, 16, 64, std::chrono::seconds{15}, 1000, std::chrono::seconds{15}};
+  ConsoleSettings console_settings;
 
   // TLS (PEM). The server certificate serves the API listener; the client certificate is
   // what the orchestrator presents to partners. Only `tls_ca` is trusted for peers.
@@ -110,7 +129,7 @@ struct OrchestratorConfig {
 
   std::string log_level = "information";  // POCO level names: error, warning, information, ...
   std::optional<std::filesystem::path> log_file;  // unset: standard output
-  std::filesystem::path ports_file;               // {"api": .., "admin": .., "pid": ..}
+  std::filesystem::path ports_file;  // {"api": .., "admin": .., "console": .., "pid": ..}
 };
 
 // The partners the orchestrator talks to, with their kaiban-sim default ports.

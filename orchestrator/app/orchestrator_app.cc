@@ -65,10 +65,18 @@ void OrchestratorApp::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Option("actor", "", "task: the staff member deciding").argument("NAME"));
   options.addOption(Option("head", "", "audit verify: the expected head hash").argument("HASH"));
   options.addOption(Option("all", "", "status: every application"));
-  options.addOption(Option("bank", "", "kiosk add: the kiosk's bank code").argument("CODE"));
+  options.addOption(Option("bank", "", "kiosk add, user add: the bank code").argument("CODE"));
   options.addOption(
-      Option("district", "", "kiosk add: GB/T 2260 code of its place").argument("CODE"));
+      Option("district", "",
+             "kiosk add: its GB/T 2260 code; user add: the operator's district or all")
+          .argument("CODE"));
   options.addOption(Option("name", "", "kiosk add: display name and location").argument("TEXT"));
+  options.addOption(
+      Option("role", "", "user add: bank_staff, gov_operator or admin").argument("ROLE"));
+  options.addOption(
+      Option("display-name", "", "user add: the name the console shows").argument("TEXT"));
+  options.addOption(
+      Option("generate-password", "", "user add/passwd: make a password and print it"));
 }
 
 void OrchestratorApp::handleOption(const std::string& name, const std::string& value) {
@@ -104,6 +112,12 @@ void OrchestratorApp::handleOption(const std::string& name, const std::string& v
     command_.district = value;
   } else if (name == "name") {
     command_.name = value;
+  } else if (name == "role") {
+    command_.role = value;
+  } else if (name == "display-name") {
+    command_.display_name = value;
+  } else if (name == "generate-password") {
+    command_.generate_password = true;
   }
 }
 
@@ -114,8 +128,9 @@ void OrchestratorApp::printHelp() {
   help.setHeader(
       "kaiban-orchestrator: drives each company start-up application through registration, "
       "seals, bank account and tax (docs/operations.md). Without a command it serves: the "
-      "mutual-TLS API (kiosk API, partner callbacks) and the loopback admin listener (/healthz, "
-      "/readyz), until SIGINT or SIGTERM.");
+      "mutual-TLS API (kiosk API, partner callbacks), the HTTPS consoles for bank staff and "
+      "operators, and the loopback admin listener (/healthz, /readyz, /metrics), until SIGINT "
+      "or SIGTERM.");
   help.setUnixStyle(true);
   help.format(std::cout);
   std::cout << "\n" << commandsUsage() << "\nConfiguration keys (--set KEY=VALUE, or the file):\n";

@@ -20,6 +20,8 @@
 #include "core/crypto/key_ring.h"
 #include "core/crypto/pii_cipher.h"
 #include "orchestrator/api/admin/health_handlers.h"
+#include "orchestrator/api/console_api/console_auth.h"
+#include "orchestrator/api/console_api/console_server.h"
 #include "orchestrator/api/kiosk_api/crl_watcher.h"
 #include "orchestrator/api/kiosk_api/kiosk_server.h"
 #include "orchestrator/api/partner_callbacks/partner_callback_handler.h"
@@ -28,6 +30,7 @@
 #include "orchestrator/engine/engine.h"
 #include "orchestrator/engine/timer_loop.h"
 #include "orchestrator/flow/flow_loader.h"
+#include "orchestrator/metrics/metrics.h"
 #include "orchestrator/store/console_store.h"
 #include "orchestrator/store/store.h"
 
@@ -65,6 +68,7 @@ class OrchestratorCore {
   // newest, (SQLite) its file or directory is not writable. Empty when it can.
   std::vector<std::string> storeProblems();
   const FlowCatalog& flows() const { return flows_; }
+  const WorkingCalendar& calendar() const { return calendar_; }
   const Clock& clock() const { return clock_; }
 
  private:
@@ -109,10 +113,11 @@ class PartnerAdapters {
   std::unique_ptr<adapters::PeopleDirectory> people_;
 };
 
-// The running server: partner adapters, the dispatcher, the timer loop, the mutual-TLS API
-// listener (partner callbacks and the kiosk API, its CRL reloaded when the file changes and
-// on SIGHUP) and the admin listener (health). It is the narrow server
-// interface the handlers see (PartnerCallbackServer, HealthServer).
+// The running server: partner adapters (timed and counted for the metrics), the dispatcher,
+// the timer loop, the mutual-TLS API listener (partner callbacks and the kiosk API, its CRL
+// reloaded when the file changes and on SIGHUP), the HTTPS console listener (bank staff and
+// operators, docs/api/console-api.md) and the admin listener (health, /metrics). It is the narrow
+// server interface the handlers see (PartnerCallbackServer, HealthServer).
 class OrchestratorService final : public api::PartnerCallbackServer, public api::HealthServer {
  public:
   // Builds everything and binds both listeners (so their ports are known), starting nothing.
@@ -132,6 +137,7 @@ class OrchestratorService final : public api::PartnerCallbackServer, public api:
 
   int apiPort() const { return api_server_->port(); }
   int adminPort() const { return admin_server_->port(); }
+  int consolePort() const { return console_server_->port(); }
 
   // api::PartnerCallbackServer
   std::vector<const adapters::StepAdapter*> adaptersOf(std::string_view partner) const override;
@@ -150,12 +156,19 @@ class OrchestratorService final : public api::PartnerCallbackServer, public api:
   const OrchestratorConfig& config_;
   OrchestratorCore& core_;
   PartnerAdapters partners_;
+  metrics::Metrics metrics_;
+  metrics::MeteredPartners metered_;  // partners_ as the dispatcher and the kiosk API use them
   Dispatcher dispatcher_;
   TimerLoop timers_;
   std::unique_ptr<api::EngineKioskServer> kiosk_server_;  // the kiosk routes' server
   std::unique_ptr<api::CrlWatcher> crl_watcher_;          // null with tls.crl=none
   std::unique_ptr<transport::HttpsServer> api_server_;
   std::unique_ptr<transport::HttpsServer> admin_server_;
+  // The consoles: their store (users, sessions; same database), logins and handlers' server.
+  std::unique_ptr<ConsoleStore> console_store_;
+  std::unique_ptr<api::ConsoleAuth> console_auth_;
+  std::unique_ptr<api::EngineConsoleServer> console_api_;
+  std::unique_ptr<transport::HttpsServer> console_server_;
   std::atomic<bool> running_{false};
   std::atomic<bool> stopped_{false};
 };

@@ -334,4 +334,14 @@ Result<adapters::PersonRecord> MeteredPeopleDirectory::lookup(std::string_view i
       metrics_, clock_, "people", "lookup", [&] { return inner_.lookup(id_number); }, true);
 }
 
+MeteredPartners::MeteredPartners(const AdapterMap& adapters, adapters::Notifier& notifier,
+                                 adapters::PeopleDirectory& people, Metrics& metrics,
+                                 const Clock& clock)
+    : notifier_(notifier, metrics, clock), people_(people, metrics, clock) {
+  for (const auto& [name, adapter] : adapters) {
+    adapters_.push_back(std::make_unique<MeteredStepAdapter>(*adapter, name, metrics, clock));
+    map_.emplace(name, adapters_.back().get());
+  }
+}
+
 }  // namespace kaiban::orchestrator::metrics

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -162,6 +163,27 @@ class MeteredPeopleDirectory final : public adapters::PeopleDirectory {
   adapters::PeopleDirectory& inner_;
   Metrics& metrics_;
   const Clock& clock_;
+};
+
+// A set of partner adapters (flow adapter name -> adapter, as Dispatcher::AdapterMap), the
+// notifier and the people directory, each behind its Metered* decorator. The wrapped objects
+// must outlive it.
+class MeteredPartners {
+ public:
+  using AdapterMap = std::map<std::string, adapters::StepAdapter*, std::less<>>;
+
+  MeteredPartners(const AdapterMap& adapters, adapters::Notifier& notifier,
+                  adapters::PeopleDirectory& people, Metrics& metrics, const Clock& clock);
+
+  const AdapterMap& stepAdapters() const { return map_; }
+  adapters::Notifier& notifier() { return notifier_; }
+  adapters::PeopleDirectory& people() { return people_; }
+
+ private:
+  std::vector<std::unique_ptr<MeteredStepAdapter>> adapters_;
+  AdapterMap map_;
+  MeteredNotifier notifier_;
+  MeteredPeopleDirectory people_;
 };
 
 }  // namespace kaiban::orchestrator::metrics
