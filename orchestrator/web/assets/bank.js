@@ -178,8 +178,18 @@ function stepClass(step) {
   return '';
 }
 
+// Amounts come as text in yuan, "1,000,000.00" or "1000000.00".
+const ENTERPRISE_TYPES = {
+  limited_liability_company: '有限责任公司 limited liability company',
+  sole_proprietorship: '个人独资企业 sole proprietorship',
+  partnership: '合伙企业 partnership',
+};
+
 function yuan(amount) {
-  return '¥' + Number(amount).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
+  const value = Number(String(amount).replace(/,/g, ''));
+  return Number.isFinite(value)
+    ? '¥' + value.toLocaleString('zh-CN', { minimumFractionDigits: 2 })
+    : String(amount);
 }
 
 async function renderApplication(id) {
@@ -253,7 +263,7 @@ async function renderApplication(id) {
       el('div', { class: 'card' }, el('h3', {}, '企业 ', el('span', { class: 'en' }, 'Enterprise')),
         facts([
           ['名称 Name', enterprise.name],
-          ['类型 Type', enterprise.type],
+          ['类型 Type', ENTERPRISE_TYPES[enterprise.type] || enterprise.type],
           ['注册资本 Capital', yuan(enterprise.registered_capital)],
           ['住所 Address', `${enterprise.registered_address.division_code} ${enterprise.registered_address.detail}`],
           ['经营范围 Scope', enterprise.business_scope],

@@ -72,7 +72,7 @@ const Console = (() => {
       else if (name === 'dataset') Object.assign(node.dataset, value);
       else node.setAttribute(name, value === true ? '' : value);
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
