@@ -235,6 +235,38 @@ TEST(MeteredAdaptersTest, CountCallsErrorsAndLatencyByPartner) {
   EXPECT_FALSE(contains(text, "code=\"not_found\""));
 }
 
+class Sms final : public adapters::Notifier {
+ public:
+  Result<void> notify(const adapters::MessageId&, std::string_view, std::string_view) override {
+    return Error::unavailable("gateway down");
+  }
+};
+
+TEST(MeteredAdaptersTest, MeteredPartnersWrapEveryAdapterUnderItsFlowName) {
+  Metrics metrics;
+  ManualClock clock(kT0);
+  Adapter bank;
+  Adapter tax_agreement;  // two flow adapters may share one partner
+  Sms sms;
+  People people;
+  MeteredPartners partners({{"bank", &bank}, {"tax_agreement", &tax_agreement}}, sms, people,
+                           metrics, clock);
+  ASSERT_EQ(partners.stepAdapters().size(), 2u);
+  EXPECT_TRUE(partners.stepAdapters().at("tax_agreement")->dispatch(adapters::StepRequest{}));
+  EXPECT_FALSE(partners.notifier().notify("m", "13800138000", "hello"));
+  EXPECT_FALSE(partners.people().lookup("unknown"));
+  const std::string text = exposition({metrics.registry()});
+  EXPECT_TRUE(contains(text,
+                       "kaiban_partner_requests_total{operation=\"tax_agreement.dispatch\","
+                       "partner=\"bank\"} 1\n"))
+      << text;
+  EXPECT_TRUE(contains(text,
+                       "kaiban_partner_errors_total{code=\"unavailable\",operation=\"notify\","
+                       "partner=\"sms\"} 1\n"));
+  EXPECT_TRUE(
+      contains(text, "kaiban_partner_requests_total{operation=\"lookup\",partner=\"people\"} 1\n"));
+}
+
 class Echo final : public api::RouteHandler {
  public:
   api::HttpReply handle(const api::RouteRequest& request) override {
