@@ -137,6 +137,7 @@ std::vector<std::string> KaibanHarness::commonArguments() const {
       "api.host=127.0.0.1",
       "api.port=" + std::to_string(api_port_),
       "admin.port=0",
+      "console.port=0",  // several orchestrators run at once in tests: no fixed ports
       "dispatcher.owner=orchestrator-under-test",
       "partners.read_timeout_ms=3000",
       "log.file=" + (dir() / "orchestrator.log").string(),
