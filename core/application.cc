@@ -23,6 +23,10 @@ constexpr NamedValue<SealDelivery> kSealDeliveries[] = {
     {SealDelivery::kPickup, "pickup"},
     {SealDelivery::kCourier, "courier"},
 };
+constexpr NamedValue<VerificationMethod> kVerificationMethods[] = {
+    {VerificationMethod::kFace, "face"},
+    {VerificationMethod::kStaff, "staff"},
+};
 constexpr NamedValue<TaxpayerType> kTaxpayerTypes[] = {
     {TaxpayerType::kSmallScale, "small_scale"},
     {TaxpayerType::kGeneral, "general"},
@@ -382,6 +386,13 @@ Result<EnterpriseType> parseEnterpriseType(std::string_view name) {
 std::string_view toString(SealDelivery delivery) { return nameIn(kSealDeliveries, delivery); }
 Result<SealDelivery> parseSealDelivery(std::string_view name) {
   return parseIn(kSealDeliveries, name, "seal delivery method");
+}
+
+std::string_view toString(VerificationMethod method) {
+  return nameIn(kVerificationMethods, method);
+}
+Result<VerificationMethod> parseVerificationMethod(std::string_view name) {
+  return parseIn(kVerificationMethods, name, "identity verification method");
 }
 
 std::string_view toString(TaxpayerType type) { return nameIn(kTaxpayerTypes, type); }

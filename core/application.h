@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/id_number.h"
 #include "core/money.h"
 #include "core/result.h"
@@ -52,6 +53,14 @@ enum class InvoiceType {
 };
 std::string_view toString(InvoiceType type);
 Result<InvoiceType> parseInvoiceType(std::string_view name);
+
+// How the kiosk confirmed that the person at the screen is the ID card's holder.
+enum class VerificationMethod {
+  kFace,   // "face": liveness test and 1:1 match against the card photo
+  kStaff,  // "staff": a bank employee checked the person against the card at the kiosk
+};
+std::string_view toString(VerificationMethod method);
+Result<VerificationMethod> parseVerificationMethod(std::string_view name);
 
 // The life of an application (ARCHITECTURE.md, "The flow"):
 // submitted -> in_progress -> completed, or needs_attention / rejected / cancelled.
@@ -150,6 +159,27 @@ struct TaxSetup {
   friend bool operator==(const TaxSetup&, const TaxSetup&) = default;
 };
 
+// The kiosk's record of how the legal representative's identity was verified, for the bank
+// officer's KYC review. A summary only: never the face image or any biometric template.
+struct IdentityVerification {
+  // The longest `reference` and `staff_verifier` the JSON form accepts.
+  static constexpr size_t kMaxReferenceLength = 64;
+
+  VerificationMethod method = VerificationMethod::kFace;
+  double match_score = 0;        // face: the 1:1 similarity in [0, 1]; staff: 0, not sent
+  bool liveness_passed = false;  // face: the liveness test passed; staff: false, not sent
+  // The kiosk's id of the check, for the audit trail and to find the local record:
+  // FaceCheck::check_reference ("fc-...") for a face check, the agent's "sv-..." id for a
+  // staff check. Opaque, 1-64 bytes.
+  std::string reference;
+  // staff: the verifying employee's id as entered at the kiosk (never the staff code, which
+  // is a secret); "" when not given. Always "" for a face check.
+  std::string staff_verifier;
+  SystemTime verified_at{};  // when the check passed; whole seconds survive JSON
+
+  friend bool operator==(const IdentityVerification&, const IdentityVerification&) = default;
+};
+
 // Everything the entrepreneur gives once, at the kiosk. Who uses what:
 //   registry: enterprise, legal_representative, shareholders, supervisor, finance_officer
 //   seal:     enterprise.name, seal, contact_phone
@@ -167,6 +197,9 @@ struct Application {
   std::string contact_phone;              // where SMS updates go
   SealOrder seal;
   TaxSetup tax;
+  // How the kiosk verified the legal representative; absent from kiosks older than this
+  // field, which the console then shows as "not reported by the kiosk".
+  std::optional<IdentityVerification> identity_verification;
 
   friend bool operator==(const Application&, const Application&) = default;
 };

@@ -11,6 +11,7 @@
 #include <Poco/JSONString.h>
 
 #include "core/messages.h"
+#include "core/timestamp.h"
 
 namespace kaiban {
 namespace {
@@ -120,6 +121,35 @@ class ObjectReader {
     } catch (const Poco::Exception&) {
       decoder_.fail(childPath(path_, key), "number out of range");
       return 0;
+    }
+  }
+
+  // A JSON number (integer or not); 0 when missing or of another type (both reported).
+  double number(std::string_view key) {
+    const Var* value = require(key);
+    if (value == nullptr) return 0;
+    if (!value->isNumeric() || value->isBoolean()) {
+      wrongType(key, "a number", *value);
+      return 0;
+    }
+    return value->convert<double>();
+  }
+
+  bool boolean(std::string_view key) {
+    const Var* value = require(key);
+    if (value == nullptr) return false;
+    if (!value->isBoolean()) {
+      wrongType(key, "true or false", *value);
+      return false;
+    }
+    return value->extract<bool>();
+  }
+
+  // Reports `key` when it is present and not null: it does not belong with `reason`.
+  void refuse(std::string_view key, std::string_view reason) {
+    const Var* value = find(key);
+    if (value != nullptr && !value->isEmpty()) {
+      decoder_.fail(childPath(path_, key), "not allowed " + std::string(reason));
     }
   }
 
@@ -294,6 +324,57 @@ TaxSetup readTax(Decoder& decoder, const Object& json, const std::string& path) 
   return tax;
 }
 
+// Identity text from the kiosk (a check reference, an employee id): opaque, but short.
+void checkOpaqueId(Decoder& decoder, const std::string& text, const std::string& path,
+                   bool required) {
+  if (text.empty()) {
+    if (required) decoder.fail(path, "must not be empty");
+  } else if (text.size() > IdentityVerification::kMaxReferenceLength) {
+    decoder.fail(path, "longer than " + std::to_string(IdentityVerification::kMaxReferenceLength) +
+                           " bytes");
+  }
+}
+
+IdentityVerification readIdentityVerification(Decoder& decoder, const Object& json,
+                                              const std::string& path) {
+  ObjectReader fields(
+      decoder, json, path,
+      {"method", "match_score", "liveness_passed", "reference", "staff_verifier", "verified_at"});
+  IdentityVerification verification;
+  verification.method =
+      fields.enumValue("method", &parseVerificationMethod, VerificationMethod::kFace);
+  if (!decoder.ok()) return verification;
+  if (verification.method == VerificationMethod::kFace) {
+    verification.match_score = fields.number("match_score");
+    // Written so that NaN, which no JSON text carries but an Object built in code may, fails.
+    if (decoder.ok() && !(verification.match_score >= 0 && verification.match_score <= 1)) {
+      decoder.fail(fields.pathOf("match_score"), "must be in [0, 1]");
+    }
+    verification.liveness_passed = fields.boolean("liveness_passed");
+    fields.refuse("staff_verifier", "for a face check");
+  } else {
+    fields.refuse("match_score", "for a staff check");
+    fields.refuse("liveness_passed", "for a staff check");
+    verification.staff_verifier = fields.optionalString("staff_verifier");
+    checkOpaqueId(decoder, verification.staff_verifier, fields.pathOf("staff_verifier"),
+                  /*required=*/false);
+  }
+  verification.reference = fields.string("reference");
+  if (decoder.ok()) {
+    checkOpaqueId(decoder, verification.reference, fields.pathOf("reference"), /*required=*/true);
+  }
+  const std::string verified_at = fields.string("verified_at");
+  if (decoder.ok()) {
+    Result<SystemTime> instant = parseIso8601(verified_at);
+    if (instant) {
+      verification.verified_at = *instant;
+    } else {
+      decoder.fail(fields.pathOf("verified_at"), instant.error().message);
+    }
+  }
+  return verification;
+}
+
 Object::Ptr orderedObject() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
 
 // Plain digits for machines: no group separators, always two decimals.
@@ -376,15 +457,30 @@ Poco::JSON::Object::Ptr toJson(const Application& application) {
   }
   tax->set("invoices", invoices);
   json->set("tax", tax);
+
+  if (application.identity_verification) {
+    const IdentityVerification& verification = *application.identity_verification;
+    Object::Ptr identity = orderedObject();
+    identity->set("method", std::string(toString(verification.method)));
+    if (verification.method == VerificationMethod::kFace) {
+      identity->set("match_score", verification.match_score);
+      identity->set("liveness_passed", verification.liveness_passed);
+    } else if (!verification.staff_verifier.empty()) {
+      identity->set("staff_verifier", verification.staff_verifier);
+    }
+    identity->set("reference", verification.reference);
+    identity->set("verified_at", formatIso8601(verification.verified_at));
+    json->set("identity_verification", identity);
+  }
   return json;
 }
 
 Result<Application> applicationFromJson(const Poco::JSON::Object& json) {
   Decoder decoder;
-  ObjectReader fields(
-      decoder, json, "",
-      {"kiosk_id", "bank_code", "green_channel", "enterprise", "legal_representative",
-       "shareholders", "supervisor", "finance_officer", "contact_phone", "seal", "tax"});
+  ObjectReader fields(decoder, json, "",
+                      {"kiosk_id", "bank_code", "green_channel", "enterprise",
+                       "legal_representative", "shareholders", "supervisor", "finance_officer",
+                       "contact_phone", "seal", "tax", "identity_verification"});
   Application application;
   application.kiosk_id = fields.string("kiosk_id");
   application.bank_code = fields.string("bank_code");
@@ -418,6 +514,10 @@ Result<Application> applicationFromJson(const Poco::JSON::Object& json) {
   }
   if (const Object* tax = fields.object("tax")) {
     application.tax = readTax(decoder, *tax, "tax");
+  }
+  if (const Object* identity = fields.optionalObject("identity_verification")) {
+    application.identity_verification =
+        readIdentityVerification(decoder, *identity, "identity_verification");
   }
   if (!decoder.ok()) return decoder.error();
   return application;

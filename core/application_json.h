@@ -27,15 +27,22 @@ namespace kaiban {
 //    "seal": {"shop": "QD-SEAL-017", "delivery": "courier",
 //             "courier_address": {"division_code": "370202", "detail": "..."}},
 //    "tax": {"taxpayer_type": "small_scale",
-//            "invoices": [{"type": "vat_ordinary", "monthly_quantity": 25}]}}
+//            "invoices": [{"type": "vat_ordinary", "monthly_quantity": 25}]},
+//    "identity_verification": {"method": "face", "match_score": 0.93, "liveness_passed": true,
+//                              "reference": "fc-000001", "verified_at":
+//                              "2026-03-10T09:41:07+08:00"}}
+//
+// identity_verification for a staff check has no match_score nor liveness_passed, and may
+// carry "staff_verifier": "<employee id>" instead.
 //
 // Field names are the snake_case member names of core/application.h and enum values their
 // toString() names. Amounts are JSON strings in yuan, never numbers (a JSON number is a
 // binary float to most readers).
 
 // The JSON form of `application`. Every field is written except absent optionals
-// (supervisor, finance_officer, seal.courier_address). Amounts are written plain with two
-// decimals ("1000000.00", "-0.05"). Keys keep the order shown above. Never fails.
+// (supervisor, finance_officer, seal.courier_address, identity_verification; an empty
+// staff_verifier). verified_at is written to the second with +08:00. Amounts are written plain with
+// two decimals ("1000000.00", "-0.05"). Keys keep the order shown above. Never fails.
 Poco::JSON::Object::Ptr toJson(const Application& application);
 
 // The Application in `json`, or kInvalidInput whose `field` is the path of the first
@@ -47,8 +54,13 @@ Poco::JSON::Object::Ptr toJson(const Application& application);
 //   - amounts are strings accepted by Money::parseYuan ("1,000,000.00", "100万", "¥1000");
 //   - monthly_quantity is a JSON integer; enum values are exactly their toString() names.
 // Optional, and treated alike when absent or null: green_channel (default false),
-// supervisor, finance_officer, every person's phone (default ""), seal.courier_address and
-// tax.invoices (default empty). Only the form is checked here: the business rules are
+// supervisor, finance_officer, every person's phone (default ""), seal.courier_address,
+// tax.invoices (default empty) and identity_verification (older kiosks never send it).
+// identity_verification, when present, is checked whole, because it is the kiosk's own record
+// and not the applicant's input: method is "face" or "staff"; a face check needs match_score
+// (a number in [0, 1]) and liveness_passed, and refuses staff_verifier; a staff check refuses
+// both and may carry staff_verifier (at most 64 bytes); reference is 1-64 bytes; verified_at
+// is a timestamp parseIso8601 accepts. Only the form is checked here: the business rules are
 // validateApplication's (an empty shareholders array parses fine).
 Result<Application> applicationFromJson(const Poco::JSON::Object& json);
 

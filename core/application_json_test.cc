@@ -2,11 +2,13 @@
 
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
 #include "core/messages.h"
+#include "core/timestamp.h"
 
 namespace kaiban {
 namespace {
@@ -122,6 +124,126 @@ TEST(ApplicationJsonTest, RoundTripsWithoutOptionalParts) {
   const Result<Application> again = applicationFromJson(*json);
   ASSERT_TRUE(again.ok()) << again.error();
   EXPECT_EQ(*again, original);
+}
+
+// A face check as a kiosk reports it, on top of the documented body.
+Poco::JSON::Object::Ptr bodyWithFaceCheck() {
+  Poco::JSON::Object::Ptr json = validBody();
+  json->set("identity_verification",
+            parseObject(R"json({"method": "face", "match_score": 0.93, "liveness_passed": true,
+                                "reference": "fc-000001",
+                                "verified_at": "2026-03-10T09:41:07+08:00"})json"));
+  return json;
+}
+
+TEST(ApplicationJsonTest, ReadsAFaceCheck) {
+  const Result<Application> parsed = applicationFromJson(*bodyWithFaceCheck());
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  ASSERT_TRUE(parsed->identity_verification.has_value());
+  const IdentityVerification& verification = *parsed->identity_verification;
+  EXPECT_EQ(verification.method, VerificationMethod::kFace);
+  EXPECT_DOUBLE_EQ(verification.match_score, 0.93);
+  EXPECT_TRUE(verification.liveness_passed);
+  EXPECT_EQ(verification.reference, "fc-000001");
+  EXPECT_EQ(verification.staff_verifier, "");
+  EXPECT_EQ(formatIso8601(verification.verified_at), "2026-03-10T09:41:07+08:00");
+}
+
+TEST(ApplicationJsonTest, IdentityVerificationRoundTripsForBothMethods) {
+  Application face = applicationFromJson(*bodyWithFaceCheck()).value();
+  Application staff = face;
+  staff.identity_verification = IdentityVerification{
+      VerificationMethod::kStaff, 0, false, "sv-7f3a", "E10482", shanghaiTime(2026, 3, 10, 9, 45)};
+  Application anonymous_staff = staff;
+  anonymous_staff.identity_verification->staff_verifier.clear();
+  for (const Application& original : {face, staff, anonymous_staff}) {
+    const std::string text = stringify(toJson(original));
+    SCOPED_TRACE(text);
+    const Result<Application> again = applicationFromJsonText(text);
+    ASSERT_TRUE(again.ok()) << again.error();
+    EXPECT_EQ(*again, original);
+  }
+  const Poco::JSON::Object::Ptr staff_json = toJson(staff)->getObject("identity_verification");
+  EXPECT_FALSE(staff_json->has("match_score"));
+  EXPECT_FALSE(staff_json->has("liveness_passed"));
+  EXPECT_EQ(staff_json->getValue<std::string>("verified_at"), "2026-03-10T09:45:00+08:00");
+  EXPECT_FALSE(toJson(anonymous_staff)->getObject("identity_verification")->has("staff_verifier"));
+}
+
+TEST(ApplicationJsonTest, IdentityVerificationIsOptionalForOlderKiosks) {
+  const Application without = applicationFromJsonText(kValidBody).value();
+  EXPECT_FALSE(without.identity_verification.has_value());
+  EXPECT_FALSE(toJson(without)->has("identity_verification"));
+  Poco::JSON::Object::Ptr json = validBody();
+  json->set("identity_verification", Poco::Dynamic::Var());
+  const Result<Application> with_null = applicationFromJson(*json);
+  ASSERT_TRUE(with_null.ok()) << with_null.error();
+  EXPECT_FALSE(with_null->identity_verification.has_value());
+}
+
+TEST(ApplicationJsonTest, BadIdentityVerificationIsRejectedWithThePath) {
+  const auto identity = [](const Poco::JSON::Object::Ptr& json) {
+    return json->getObject("identity_verification");
+  };
+  struct Case {
+    std::string key;
+    Poco::Dynamic::Var value;  // empty: remove the key
+    std::string field;
+    std::string words;
+  };
+  const std::string long_reference(IdentityVerification::kMaxReferenceLength + 1, 'f');
+  const std::vector<Case> cases = {
+      {"method", std::string("iris"), "identity_verification.method", "face, staff"},
+      {"match_score", 1.5, "identity_verification.match_score", "[0, 1]"},
+      {"match_score", -0.01, "identity_verification.match_score", "[0, 1]"},
+      {"match_score", std::string("0.9"), "identity_verification.match_score", "a number"},
+      {"match_score", true, "identity_verification.match_score", "a number"},
+      {"match_score", {}, "identity_verification.match_score", "missing"},
+      {"liveness_passed", std::string("yes"), "identity_verification.liveness_passed",
+       "true or false"},
+      {"liveness_passed", {}, "identity_verification.liveness_passed", "missing"},
+      {"reference", std::string(""), "identity_verification.reference", "empty"},
+      {"reference", long_reference, "identity_verification.reference", "longer than 64"},
+      {"reference", {}, "identity_verification.reference", "missing"},
+      {"staff_verifier", std::string("E10482"), "identity_verification.staff_verifier",
+       "face check"},
+      {"verified_at", std::string("2026-03-10 09:41"), "identity_verification.verified_at",
+       "2026-03-10 09:41"},
+      {"verified_at", std::string("2026-03-10T09:41:07"), "identity_verification.verified_at",
+       "offset"},
+      {"face_image", std::string("/9j/4AAQ"), "identity_verification.face_image", "unknown field"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.key + " " + c.words);
+    Poco::JSON::Object::Ptr json = bodyWithFaceCheck();
+    if (c.value.isEmpty()) {
+      identity(json)->remove(c.key);
+    } else {
+      identity(json)->set(c.key, c.value);
+    }
+    expectRejected(json, c.field, c.words);
+  }
+
+  Poco::JSON::Object::Ptr json = bodyWithFaceCheck();
+  json->set("identity_verification", std::string("face"));
+  expectRejected(json, "identity_verification", "an object");
+
+  // A staff check carries no face data, and its employee id is short like a reference.
+  for (const char* key : {"match_score", "liveness_passed"}) {
+    SCOPED_TRACE(key);
+    json = bodyWithFaceCheck();
+    identity(json)->set("method", std::string("staff"));
+    identity(json)->remove(key == std::string("match_score") ? "liveness_passed" : "match_score");
+    expectRejected(json, std::string("identity_verification.") + key, "staff check");
+  }
+  json = bodyWithFaceCheck();
+  identity(json)->set("method", std::string("staff"));
+  identity(json)->remove("match_score");
+  identity(json)->remove("liveness_passed");
+  identity(json)->set("staff_verifier", long_reference);
+  expectRejected(json, "identity_verification.staff_verifier", "longer than 64");
+  identity(json)->set("staff_verifier", std::string("E10482"));
+  EXPECT_TRUE(applicationFromJson(*json).ok());
 }
 
 TEST(ApplicationJsonTest, WritesPlainAmountsAndNames) {
