@@ -7,6 +7,7 @@
 #include <string>
 
 #include "adapters/transport/testing/test_pki.h"
+#include "core/application_json.h"
 #include "core/messages.h"
 #include "terminal-agent/app/testing/agent_process.h"
 #include "terminal-agent/link/json_text.h"
@@ -105,6 +106,16 @@ TEST_F(AgentIntegrationTest, ASubmissionIsQueuedThenForwardedExactlyOnce) {
   EXPECT_NE(received[0].body.find("370202198805123010"), std::string::npos);
   EXPECT_NE(received[0].body.find("王海蓝"), std::string::npos);
   EXPECT_NE(received[0].body.find("\"bank_code\":\"BOCQD\""), std::string::npos);
+  // The face check that verified the holder travels with it: its summary, never the image.
+  Result<Application> forwarded = applicationFromJsonText(received[0].body);
+  ASSERT_TRUE(forwarded.ok()) << forwarded.error();
+  ASSERT_TRUE(forwarded->identity_verification.has_value()) << received[0].body;
+  const IdentityVerification& verification = *forwarded->identity_verification;
+  EXPECT_EQ(verification.method, VerificationMethod::kFace);
+  EXPECT_TRUE(verification.liveness_passed);
+  EXPECT_DOUBLE_EQ(verification.match_score, 0.95);  // the simulated camera's default face
+  EXPECT_EQ(verification.reference.rfind("fc-", 0), 0u) << verification.reference;
+  EXPECT_EQ(verification.staff_verifier, "");
 
   Poco::JSON::Object::Ptr shown =
       agent_->parsed(agent_->call("GET", "/local/submissions/" + reference, "", session));
@@ -261,11 +272,31 @@ TEST_F(AgentIntegrationTest, StaffVerificationWithTheConfiguredCode) {
       agent_->call("POST", "/local/staff-verify", R"({"staff_code": "1357"})", session).status,
       403);
   EXPECT_EQ(
-      agent_->call("POST", "/local/staff-verify", R"({"staff_code": "2468"})", session).status,
-      200);
+      agent_
+          ->call("POST", "/local/staff-verify",
+                 R"({"staff_code": "2468", "staff_id": ")" + std::string(65, 'E') + "\"}", session)
+          .status,
+      400)
+      << "an employee id longer than the application carries";
+  EXPECT_EQ(agent_
+                ->call("POST", "/local/staff-verify",
+                       R"({"staff_code": "2468", "staff_id": "E10482"})", session)
+                .status,
+            200);
   transport::Response submitted =
       agent_->call("POST", "/local/submit", form("青岛员工核验有限公司"), session);
   EXPECT_EQ(submitted.status, 202) << submitted.body;
+
+  // The staff check travels with the application: who vouched, never the staff code.
+  ASSERT_TRUE(fake_.waitFor([&] { return fake_.submissions().size() == 1; })) << agent_->log();
+  const std::string body = fake_.submissions()[0].body;
+  EXPECT_EQ(body.find("2468"), std::string::npos) << body;
+  Result<Application> forwarded = applicationFromJsonText(body);
+  ASSERT_TRUE(forwarded.ok()) << forwarded.error();
+  ASSERT_TRUE(forwarded->identity_verification.has_value()) << body;
+  EXPECT_EQ(forwarded->identity_verification->method, VerificationMethod::kStaff);
+  EXPECT_EQ(forwarded->identity_verification->staff_verifier, "E10482");
+  EXPECT_EQ(forwarded->identity_verification->reference.rfind("sv-", 0), 0u) << body;
 }
 
 TEST_F(AgentIntegrationTest, PeopleDataPrefillsTheCardHoldersRegisteredAddress) {

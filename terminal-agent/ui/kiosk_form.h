@@ -35,10 +35,11 @@ struct FormContext {
 //    "seal": {...}, "tax": {...}}
 //
 // "self" stands for the applicant (name and ID number from the card; a self finance officer
-// gets the legal representative's phone). Everything else keeps the strict rules of
-// applicationFromJson: the result is exactly what the kiosk API would parse.
-// kInvalidInput with the field path for a malformed form (unknown member, wrong type, an
-// amount that is not a number of yuan, ...).
+// gets the legal representative's phone). The screen cannot send identity_verification: the
+// result has none, and the agent adds the record of the check it ran (local_api.cc). Everything
+// else keeps the strict rules of applicationFromJson: the result is exactly what the kiosk API
+// would parse. kInvalidInput with the field path for a malformed form (unknown member, wrong type,
+// an amount that is not a number of yuan, ...).
 Result<Application> applicationFromKioskForm(const Poco::JSON::Object& form,
                                              const FormContext& context);
 

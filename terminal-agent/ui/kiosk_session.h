@@ -9,6 +9,7 @@
 #include <string_view>
 #include <thread>
 
+#include "core/application.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "terminal-agent/devices/face_camera.h"
@@ -34,7 +35,9 @@ struct KioskSession {
   std::optional<IdCardData> card;
   std::optional<PersonRecord> people_record;  // the people-data pre-fill, when it answered
   Verification verification = Verification::kNone;
-  std::string face_check_reference;  // FaceCheck::check_reference of the match that passed
+  // The record of the check that verified the holder, sent with the application so the bank
+  // officer's KYC review sees it: present exactly when verification is not kNone.
+  std::optional<IdentityVerification> identity_verification;
   int face_failures = 0;
   int staff_failures = 0;
   std::string idempotency_key;  // one per session: a double-tapped "submit" queues once

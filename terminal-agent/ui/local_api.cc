@@ -6,6 +6,7 @@
 
 #include "Poco/Logger.h"
 #include "core/application_json.h"
+#include "core/crypto/random.h"
 #include "core/messages.h"
 #include "core/timestamp.h"
 #include "terminal-agent/devices/id_card_json.h"
@@ -250,7 +251,7 @@ class CardHandler final : public LocalHandler {
           if (!current.card || current.card->id_number != card->id_number) {
             current.verification = Verification::kNone;
             current.face_failures = 0;
-            current.face_check_reference.clear();
+            current.identity_verification.reset();
           }
           current.card = *card;
           current.people_record = record;
@@ -312,11 +313,25 @@ class FaceCheckHandler final : public LocalHandler {
       return LocalReply::error(error.code == ErrorCode::kTimeout ? 504 : 503,
                                Error{error.code, error.message, "face"});
     }
+    // The reference travels with the application, whose form allows 1-64 bytes: a driver that
+    // breaks that would otherwise have every submission refused later, after the applicant left.
+    if (check->check_reference.empty() ||
+        check->check_reference.size() > IdentityVerification::kMaxReferenceLength) {
+      logger().error("face camera returned an unusable check reference (" +
+                     std::to_string(check->check_reference.size()) + " bytes)");
+      return LocalReply::error(
+          503, Error{ErrorCode::kUnavailable, "the face camera is not working properly", "face"});
+    }
     Result<KioskSession> updated =
         backend_.sessions.update(request.session, [&](KioskSession& current) {
           if (check->matched) {
             current.verification = Verification::kFace;
-            current.face_check_reference = check->check_reference;
+            current.identity_verification =
+                IdentityVerification{.method = VerificationMethod::kFace,
+                                     .match_score = check->match_score,
+                                     .liveness_passed = check->liveness_passed,
+                                     .reference = check->check_reference,
+                                     .verified_at = backend_.clock.now()};
           } else {
             ++current.face_failures;
           }
@@ -357,11 +372,26 @@ class StaffVerifyHandler final : public LocalHandler {
     Result<Poco::JSON::Object::Ptr> body = parseBody(request);
     if (!body.ok()) return LocalReply::error(400, body.error());
     const std::string given = json::stringMember(**body, "staff_code").value_or("");
+    // The employee's own id travels with the application so the officer reviewing it knows
+    // who vouched for the applicant; the staff code is the kiosk's secret and never does.
+    const std::string staff_id = json::stringMember(**body, "staff_id").value_or("");
+    if (staff_id.size() > IdentityVerification::kMaxReferenceLength) {
+      return LocalReply::error(
+          400, Error::invalidInput("the staff id is at most 64 characters", "staff_id"));
+    }
     const bool accepted = equalCodes(given, settings.staff_code);
+    // Names this staff check in the agent's log and in the application, as "fc-..." names a
+    // face check.
+    const std::string reference = "sv-" + crypto::randomBase32Id(16);
     Result<KioskSession> updated =
         backend_.sessions.update(request.session, [&](KioskSession& current) {
           if (accepted) {
             current.verification = Verification::kStaff;
+            current.identity_verification =
+                IdentityVerification{.method = VerificationMethod::kStaff,
+                                     .reference = reference,
+                                     .staff_verifier = staff_id,
+                                     .verified_at = backend_.clock.now()};
           } else {
             ++current.staff_failures;
           }
@@ -371,7 +401,9 @@ class StaffVerifyHandler final : public LocalHandler {
       logger().warning("wrong staff code entered");
       return LocalReply::error(403, Error{ErrorCode::kForbidden, "wrong staff code", "staff_code"});
     }
-    logger().information("identity confirmed by staff for " + session->card->describeForLog());
+    logger().information("identity confirmed by staff (" + reference + ", staff id " +
+                         (staff_id.empty() ? std::string("not given") : staff_id) + ") for " +
+                         session->card->describeForLog());
     Poco::JSON::Object::Ptr reply = newObject();
     reply->set("verification", "staff");
     return LocalReply::json(200, *reply);
@@ -427,6 +459,7 @@ Result<Application> formApplication(KioskBackend& backend, const KioskSession& s
     problems = formErrorJson(application.error());
     return application;
   }
+  application->identity_verification = session.identity_verification;
   problems = problemsJson(validateApplication(*application, today(backend.clock)));
   return application;
 }

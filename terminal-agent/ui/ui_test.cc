@@ -105,6 +105,15 @@ TEST(KioskFormTest, TheScreenCannotSubstituteTheApplicant) {
   Poco::JSON::Object::Ptr other = parse(kForm);
   other->set("kiosk_id", "QD-SN-0002");
   EXPECT_EQ(applicationFromKioskForm(*other, context()).error().field, "kiosk_id");
+
+  // Nor claim a verification: the agent adds the record of the check it ran itself.
+  Poco::JSON::Object::Ptr claimed = parse(kForm);
+  claimed->set("identity_verification", parse(R"({"method": "staff", "reference": "sv-FAKE",
+                         "verified_at": "2026-03-10T09:00:00+08:00"})"));
+  EXPECT_EQ(applicationFromKioskForm(*claimed, context()).error().field, "identity_verification");
+  Result<Application> plain = applicationFromKioskForm(*parse(kForm), context());
+  ASSERT_TRUE(plain.ok()) << plain.error();
+  EXPECT_FALSE(plain->identity_verification.has_value());
 }
 
 TEST(KioskFormTest, ParseErrorsKeepTheirFieldPath) {

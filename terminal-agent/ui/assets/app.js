@@ -413,8 +413,12 @@
     render();
   }
 
-  async function staffVerify(code) {
-    const answer = await api("POST", "/local/staff-verify", { staff_code: code });
+  // The staff id goes with the application so the reviewing officer knows who vouched; the
+  // code is the kiosk's secret and stays here.
+  async function staffVerify(code, staffId) {
+    const body = { staff_code: code };
+    if (staffId.trim()) body.staff_id = staffId.trim();
+    const answer = await api("POST", "/local/staff-verify", body);
     if (answer.sessionEnded) return;
     if (answer.status === 200) {
       state.identity.verification = "staff";
@@ -583,19 +587,21 @@
     },
 
     staff() {
+      const staffId = h("input", { type: "text", id: "staff-id", autocomplete: "off", maxlength: "64" });
       const code = h("input", { type: "password", inputmode: "numeric", id: "staff-code", autocomplete: "off", maxlength: "12" });
       return [
         h("h1", {}, t("staff.title")),
         h("p", { class: "lead" }, t("staff.text")),
         state.config && !state.config.staff_verification
           ? h("p", { class: "notice" }, t("staff.unavailable")) : null,
+        h("div", { class: "field" }, h("label", { for: "staff-id" }, t("staff.id")), staffId),
         h("div", { class: "field" }, h("label", { for: "staff-code" }, t("staff.code")), code),
         state.staff.message ? h("p", { class: "problem", "data-staff": state.staff.message }, t(state.staff.message)) : null,
         h("div", { class: "actions" },
           h("button", { class: "button", type: "button", onclick: () => reset("welcome.notice.ended") }, t("nav.cancel")),
           h("span", { class: "spacer" }),
           h("button", { class: "button primary", id: "staff-confirm", type: "button",
-                        onclick: () => staffVerify(code.value) }, t("staff.confirm"))),
+                        onclick: () => staffVerify(code.value, staffId.value) }, t("staff.confirm"))),
       ];
     },
 
