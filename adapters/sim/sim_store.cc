@@ -1,5 +1,9 @@
 #include "adapters/sim/sim_store.h"
 
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <optional>
 #include <system_error>
 
 #include "adapters/sim/identifiers.h"
@@ -161,23 +165,125 @@ std::string_view toString(CallbackState state) {
   return "none";
 }
 
-// Runs `work` in one IMMEDIATE transaction under the mutex: committed when it returns a
-// value, rolled back when it returns an error or SQLite fails (translated to kInternal here).
+// Most transactions one batch takes, so a burst of callers waits a bounded time.
+constexpr std::size_t kMaxBatch = 256;
+
+struct SimStore::PendingWork {
+  std::string_view what;
+  std::function<Result<void>(SqliteDb&)> work;
+  Result<void> outcome;
+  bool done = false;  // guarded by queue_mutex_
+};
+
+// Runs `work` in an IMMEDIATE transaction (shared with the other callers of the moment, in a
+// savepoint of its own): committed when it returns a value, rolled back when it returns an
+// error or SQLite fails (translated to kInternal here).
 template <class T, class Work>
 Result<T> SimStore::transact(std::string_view what, Work work) {
-  std::lock_guard lock(mutex_);
-  try {
-    db_->exec("BEGIN IMMEDIATE");
-    try {
-      Result<T> result = work(*db_);
-      db_->exec(result.ok() ? "COMMIT" : "ROLLBACK");
-      return result;
-    } catch (...) {
-      db_->exec("ROLLBACK");
-      throw;
+  // The value waits here until the batch has committed.
+  std::optional<Result<T>> produced;
+  PendingWork pending;
+  pending.what = what;
+  pending.work = [&](SqliteDb& db) -> Result<void> {
+    Result<T> result = work(db);
+    if (!result.ok()) return result.error();
+    produced.emplace(std::move(result));
+    return ok();
+  };
+  if (Result<void> done = transactGrouped(pending); !done.ok()) return done.error();
+  return std::move(*produced);
+}
+
+Result<void> SimStore::transactGrouped(PendingWork& pending) {
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&pending);
+  while (!pending.done) {
+    if (leading_) {
+      queue_changed_.wait(lock);
+      continue;
     }
-  } catch (const SqliteError& error) {
-    return Error::internal("simulator database: " + std::string(what) + ": " + error.what());
+    leading_ = true;
+    const std::size_t taken = std::min(queue_.size(), kMaxBatch);
+    std::vector<PendingWork*> batch(queue_.begin(), queue_.begin() + taken);
+    queue_.erase(queue_.begin(), queue_.begin() + taken);
+    lock.unlock();
+    runBatch(batch);
+    lock.lock();
+    for (PendingWork* member : batch) member->done = true;
+    leading_ = false;
+    queue_changed_.notify_all();
+  }
+  return pending.outcome;
+}
+
+void SimStore::runBatch(const std::vector<PendingWork*>& batch) {
+  std::lock_guard lock(mutex_);
+  auto failure = [](const PendingWork& work, const std::exception& error) {
+    return Error::internal("simulator database: " + std::string(work.what) + ": " + error.what());
+  };
+  std::size_t next = 0;
+  while (next < batch.size()) {
+    try {
+      db_->exec("BEGIN IMMEDIATE");
+    } catch (const SqliteError& error) {
+      for (std::size_t i = next; i < batch.size(); ++i)
+        batch[i]->outcome = failure(*batch[i], error);
+      return;
+    }
+    std::vector<PendingWork*> members;  // done in this transaction, waiting for COMMIT
+    bool transaction_lost = false;
+    for (; next < batch.size() && !transaction_lost; ++next) {
+      PendingWork& work = *batch[next];
+      try {
+        db_->exec("SAVEPOINT grouped_work");
+        Result<void> done = work.work(*db_);
+        if (done.ok()) {
+          db_->exec("RELEASE grouped_work");
+          members.push_back(&work);
+          continue;
+        }
+        work.outcome = done.error();
+      } catch (const std::exception& error) {
+        // SqliteError, or a bug in one request's work: it must not stall the batch.
+        work.outcome = failure(work, error);
+      }
+      try {
+        if (sqlite3_get_autocommit(db_->handle()) != 0) {
+          // SQLite rolled the whole transaction back itself: the members before are gone.
+          transaction_lost = true;
+          continue;
+        }
+        db_->exec("ROLLBACK TO grouped_work");
+        db_->exec("RELEASE grouped_work");
+      } catch (const SqliteError&) {
+        transaction_lost = true;
+      }
+    }
+    if (transaction_lost) {
+      if (sqlite3_get_autocommit(db_->handle()) == 0) {
+        try {
+          db_->exec("ROLLBACK");
+        } catch (const SqliteError&) {
+          // Nothing more can be done here; the members below are told.
+        }
+      }
+      for (PendingWork* member : members) {
+        member->outcome = Error::internal("simulator database: " + std::string(member->what) +
+                                          ": rolled back with the rest of its transaction");
+      }
+      continue;
+    }
+    try {
+      db_->exec(members.empty() ? "ROLLBACK" : "COMMIT");
+      for (PendingWork* member : members) member->outcome = ok();
+    } catch (const SqliteError& error) {
+      try {
+        db_->exec("ROLLBACK");
+      } catch (const SqliteError&) {
+        // The COMMIT's error is what the members report.
+      }
+      for (PendingWork* member : members) member->outcome = failure(*member, error);
+    }
   }
 }
 

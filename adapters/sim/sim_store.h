@@ -1,8 +1,10 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +12,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapters/sim/partner_sim.h"
 #include "core/clock.h"
@@ -113,8 +116,21 @@ class SimStore {
   template <class T, class Work>
   Result<T> transact(std::string_view what, Work work);
 
-  std::mutex mutex_;
+  // Group commit, as the orchestrator's SqliteStore does it: transactions that arrive while
+  // one is being made durable queue up; the next to run (the leader) takes the queue into one
+  // IMMEDIATE transaction, each in its own SAVEPOINT (a failed one rolled back alone), and
+  // COMMITs once. Every caller still returns only after its own COMMIT is on disk; many share
+  // one fsync of the WAL.
+  struct PendingWork;
+  Result<void> transactGrouped(PendingWork& pending);
+  void runBatch(const std::vector<PendingWork*>& batch);  // REQUIRES: the caller leads
+
+  std::mutex mutex_;  // the connection: held by the leader for a batch, and by lookup()
   std::unique_ptr<SqliteDb> db_;
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::vector<PendingWork*> queue_;  // guarded by queue_mutex_
+  bool leading_ = false;             // guarded by queue_mutex_
   const Clock& clock_;
 };
 

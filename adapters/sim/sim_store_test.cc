@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "adapters/sim/identifiers.h"
 #include "core/timestamp.h"
@@ -219,6 +222,54 @@ TEST_F(SimStoreTest, OpeningSomethingElseFails) {
       SimStore::open(dir_.path() / "not-a-db" / "sim.db", clock_);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kInternal);
+}
+
+// Group commit (sim_store.h): requests handled at the same moment share one transaction,
+// each in its own savepoint. Every one must land exactly once, a resend racing its original
+// must be answered from the store, and a request whose work fails must leave no trace while
+// its neighbours commit.
+TEST_F(SimStoreTest, ConcurrentRequestsShareCommitsButEachActsExactlyOnce) {
+  std::unique_ptr<SimStore> store = open();
+  ASSERT_TRUE(store);
+  constexpr int kThreads = 12;
+  constexpr int kEach = 20;
+  std::atomic<int> answered{0};
+  std::atomic<int> duplicates{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      int calls = 0;
+      for (int i = 0; i < kEach; ++i) {
+        // Threads t and t+1 race on the same message ids: one acts, the other is a resend.
+        const int pair = t / 2;
+        const std::string id = "MSG-" + std::to_string(pair) + "-" + std::to_string(i);
+        FakeRegistration request(id, "青岛并发" + std::to_string(pair * 100 + i) + "有限公司",
+                                 calls);
+        Result<Handled> handled =
+            store->handle("registry", "registration", request, milliseconds(0));
+        if (handled.ok()) {
+          ++answered;
+          if (handled->duplicate) ++duplicates;
+        }
+        FailingRequest failing;
+        if (!store->handle("registry", "registration", failing, milliseconds(0)).ok()) ++failed;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(answered.load(), kThreads * kEach);
+  EXPECT_EQ(duplicates.load(), kThreads * kEach / 2);
+  EXPECT_EQ(failed.load(), kThreads * kEach);
+
+  Result<std::map<std::string, PartnerEffects>> effects = store->effects();
+  ASSERT_TRUE(effects.ok()) << effects.error();
+  const PartnerEffects& registry = effects->at("registry");
+  EXPECT_EQ(registry.messages, kThreads * kEach / 2);
+  EXPECT_EQ(registry.effects, kThreads * kEach / 2);
+  EXPECT_EQ(registry.duplicates_refused, kThreads * kEach / 2);
+  EXPECT_FALSE(registry.effects_by_message.contains("FAIL-1")) << "a failed request left a trace";
+  for (const auto& [message, count] : registry.effects_by_message) EXPECT_EQ(count, 1) << message;
 }
 
 }  // namespace

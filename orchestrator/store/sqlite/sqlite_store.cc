@@ -251,18 +251,63 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   if (!writer) return writer.error();
   Result<int> version = sqlite::migrate(**writer, clock.now());
   if (!version) return version.error();
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(path, options, std::move(writer).value(), *version));
+  Result<std::unique_ptr<Connection>> checkpointer = Connection::open(path, options.busy_timeout);
+  if (!checkpointer) return checkpointer.error();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(writer).value(),
+                                                      std::move(checkpointer).value(), *version));
 }
 
 SqliteStore::SqliteStore(std::filesystem::path path, Options options,
-                         std::unique_ptr<Connection> writer, int schema_version)
+                         std::unique_ptr<Connection> writer,
+                         std::unique_ptr<Connection> checkpointer, int schema_version)
     : path_(std::move(path)),
       options_(options),
       schema_version_(schema_version),
-      writer_(std::move(writer)) {}
+      writer_(std::move(writer)),
+      checkpointer_(std::move(checkpointer)) {
+  // Replaces the writer's automatic checkpoint (sqlite3_wal_hook takes its place).
+  sqlite3_wal_hook(writer_->raw(), &SqliteStore::onWalCommit, this);
+  checkpoint_thread_ = std::thread([this] { checkpointLoop(); });
+}
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    stopping_ = true;
+  }
+  checkpoint_wanted_.notify_one();
+  checkpoint_thread_.join();
+}
+
+// Pages in the WAL that make a checkpoint due: SQLite's own default threshold.
+constexpr int kCheckpointPages = 1000;
+
+int SqliteStore::onWalCommit(void* store, sqlite3*, const char*, int pages) {
+  if (pages >= kCheckpointPages) {
+    auto* self = static_cast<SqliteStore*>(store);
+    {
+      std::lock_guard lock(self->checkpoint_mutex_);
+      self->checkpoint_due_ = true;
+    }
+    self->checkpoint_wanted_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::checkpointLoop() {
+  std::unique_lock lock(checkpoint_mutex_);
+  while (true) {
+    checkpoint_wanted_.wait(lock, [&] { return checkpoint_due_ || stopping_; });
+    if (stopping_) return;
+    checkpoint_due_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs without blocking readers or the writer. A
+    // busy or failed checkpoint only leaves the WAL longer; the next commit asks again.
+    (void)sqlite3_wal_checkpoint_v2(checkpointer_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                    nullptr, nullptr);
+    lock.lock();
+  }
+}
 
 // Most writes one batch may take: keeps a transaction (and the wait of the writers at the
 // end of the queue) bounded when hundreds of writers arrive at once.

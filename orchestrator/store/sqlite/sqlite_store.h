@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
@@ -22,7 +23,8 @@ namespace kaiban::orchestrator {
 // run takes the whole queue into one BEGIN IMMEDIATE transaction, each write in its own
 // SAVEPOINT (a write that fails is rolled back alone; the others see the writes before them,
 // exactly as if they ran one after the other), then COMMITs once. So many writers share one
-// fsync of the WAL, and still no write returns before its COMMIT is on disk.
+// fsync of the WAL, and still no write returns before its COMMIT is on disk. Checkpoints run
+// on a background thread with a connection of their own, never inside a COMMIT.
 // Reads use a small pool of other connections and run beside the writer (WAL), each in its
 // own read transaction so a multi-table read sees one instant.
 //
@@ -86,7 +88,8 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(std::filesystem::path path, Options options,
-              std::unique_ptr<sqlite::Connection> writer, int schema_version);
+              std::unique_ptr<sqlite::Connection> writer,
+              std::unique_ptr<sqlite::Connection> checkpointer, int schema_version);
 
   // Runs `body` in a write transaction on the writer connection, within its own savepoint of
   // a group commit (see the class comment): returns once that transaction is committed, or
@@ -120,6 +123,19 @@ class SqliteStore final : public Store {
   std::condition_variable queue_changed_;
   std::vector<PendingWrite*> queue_;  // guarded by queue_mutex_: writes waiting for a batch
   bool leading_ = false;              // guarded by queue_mutex_: a batch is running
+
+  // Checkpoints (copying the WAL back into the database file) run on a connection and a
+  // thread of their own, beside the writer: SQLite's automatic checkpoint would run inside a
+  // COMMIT and stall every write of the batch behind it. A commit that leaves at least
+  // kCheckpointPages in the WAL wakes the thread (onWalCommit, the writer's WAL hook).
+  static int onWalCommit(void* store, sqlite3* db, const char* database, int pages);
+  void checkpointLoop();
+  std::unique_ptr<sqlite::Connection> checkpointer_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wanted_;
+  bool checkpoint_due_ = false;  // guarded by checkpoint_mutex_
+  bool stopping_ = false;        // guarded by checkpoint_mutex_
+  std::thread checkpoint_thread_;
 
   std::mutex readers_mutex_;
   std::condition_variable reader_returned_;

@@ -213,5 +213,40 @@ TEST(SqliteStoreTest, GroupCommitKeepsEveryWriteAndRollsBackOnlyTheRefusedOnes) 
   EXPECT_EQ(store.auditLog(0, 1000)->size(), static_cast<size_t>(kThreads * kEach));
 }
 
+// The writer never checkpoints inside a COMMIT (sqlite_store.h); a thread of the store does,
+// so the database file itself grows while the store is open and the WAL stays bounded.
+TEST(SqliteStoreTest, CheckpointsInTheBackgroundWhileOpen) {
+  testing::TempDir dir;
+  ManualClock clock(kNow);
+  const std::filesystem::path file = dir.path() / "k.db";
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::open(file, clock);
+  ASSERT_TRUE(store) << store.error();
+  const auto initial = std::filesystem::file_size(file);
+  // About 2000 pages of 4 KiB: twice the WAL length that makes a checkpoint due.
+  for (int i = 0; i < 400; ++i) {
+    Change change;
+    change.application.id = "C" + std::to_string(i);
+    change.application.kiosk_id = "QD-SN-0001";
+    change.application.bank_code = "QDBANK";
+    change.application.district = "370202";
+    change.application.flow_version = 1;
+    change.application.submitted_at = kNow;
+    change.application.deadline_at = kNow;
+    change.application.updated_at = kNow;
+    change.application.sealed_application = std::string(20000, static_cast<char>('a' + i % 26));
+    change.application.legal_representative_index = "index";
+    ASSERT_TRUE((*store)->commit(change.application.id, 0, change, {}));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::filesystem::file_size(file) <= initial + 4'000'000 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(std::filesystem::file_size(file), initial + 4'000'000)
+      << "no checkpoint copied the WAL into the database file";
+  EXPECT_EQ((*store)->load("C399")->application.sealed_application,
+            std::string(20000, 'a' + 399 % 26));
+}
+
 }  // namespace
 }  // namespace kaiban::orchestrator
