@@ -442,13 +442,54 @@ TEST_F(ConsoleApiTest, TheKycViewShowsTheCompanyItsPeopleAndBeneficialOwners) {
   EXPECT_EQ(rep->getValue<std::string>("name"), "张伟");
   EXPECT_TRUE(rep->getValue<bool>("id_number_valid"));
   EXPECT_EQ(rep->getValue<std::string>("sex"), "male");
-  EXPECT_EQ(rep->getObject("identity")->getValue<std::string>("verified_at_kiosk"), "QD-SN-0001");
+  Poco::JSON::Object::Ptr identity = rep->getObject("identity");
+  EXPECT_EQ(identity->getValue<std::string>("kiosk_id"), "QD-SN-0001");
+  // companyApplication() comes from a kiosk that does not report its check: nothing inferred.
+  EXPECT_FALSE(identity->getValue<bool>("reported"));
+  EXPECT_FALSE(identity->has("method"));
+  EXPECT_FALSE(identity->has("verified_at"));
   EXPECT_EQ(kyc->getArray("shareholders")->size(), 2u);
   Poco::JSON::Array::Ptr owners = kyc->getArray("beneficial_owners");
   ASSERT_EQ(owners->size(), 2u);  // 60 % and 40 %
   EXPECT_EQ(owners->getObject(0)->getValue<std::string>("basis"), "ownership");
   EXPECT_DOUBLE_EQ(owners->getObject(1)->getValue<double>("share"), 0.4);
   EXPECT_GT(parse(detail.body)->getArray("history")->size(), 5u);
+}
+
+TEST_F(ConsoleApiTest, TheKycViewShowsTheKiosksIdentityCheck) {
+  Browser b = loggedIn("wang.fang");
+  const auto identityOf = [&](const Application& application) {
+    const std::string id = submit(application);
+    Response detail = send(b, "GET", "/console/api/v1/bank/applications/" + id);
+    EXPECT_EQ(detail.status, 200) << detail.body;
+    return parse(detail.body)
+        ->getObject("kyc")
+        ->getObject("legal_representative")
+        ->getObject("identity");
+  };
+
+  Application face = companyApplication();
+  face.identity_verification = IdentityVerification{
+      VerificationMethod::kFace, 0.93, true, "fc-7KQ2M9", "", shanghaiTime(2026, 3, 10, 9, 41, 7)};
+  Poco::JSON::Object::Ptr identity = identityOf(face);
+  EXPECT_TRUE(identity->getValue<bool>("reported"));
+  EXPECT_EQ(identity->getValue<std::string>("method"), "face");
+  EXPECT_DOUBLE_EQ(identity->getValue<double>("match_score"), 0.93);
+  EXPECT_TRUE(identity->getValue<bool>("liveness_passed"));
+  EXPECT_EQ(identity->getValue<std::string>("reference"), "fc-7KQ2M9");
+  EXPECT_EQ(identity->getValue<std::string>("verified_at"), "2026-03-10T09:41:07+08:00");
+  EXPECT_EQ(identity->getValue<std::string>("kiosk_id"), "QD-SN-0001");
+
+  Application staff = companyApplication();
+  staff.enterprise.name = "青岛员工核验有限公司";
+  staff.identity_verification = IdentityVerification{
+      VerificationMethod::kStaff, 0, false, "sv-3HX8", "E10482", shanghaiTime(2026, 3, 10, 10, 5)};
+  identity = identityOf(staff);
+  EXPECT_EQ(identity->getValue<std::string>("method"), "staff");
+  EXPECT_TRUE(identity->isNull("match_score"));
+  EXPECT_TRUE(identity->isNull("liveness_passed"));
+  EXPECT_EQ(identity->getValue<std::string>("staff_verifier"), "E10482");
+  EXPECT_EQ(identity->getValue<std::string>("reference"), "sv-3HX8");
 }
 
 TEST_F(ConsoleApiTest, AnApprovedAccountOpensAndIsFoundInTheAccountsList) {

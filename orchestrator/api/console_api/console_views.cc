@@ -40,6 +40,29 @@ Poco::JSON::Object::Ptr personJson(const Person& person, CivilDate today) {
   return json;
 }
 
+// What the kiosk reported about the legal representative's identity check. Only what it
+// reported: a kiosk older than the identity_verification field is shown as not reporting,
+// never as verified on the grounds that kiosks refuse to submit otherwise.
+Poco::JSON::Object::Ptr identityJson(const ApplicationStatus& status,
+                                     const Application& application) {
+  Poco::JSON::Object::Ptr identity = object();
+  identity->set("source", std::string("id_card_chip"));
+  identity->set("kiosk_id", status.kiosk_id);
+  identity->set("reported", application.identity_verification.has_value());
+  if (!application.identity_verification) return identity;
+  const IdentityVerification& verification = *application.identity_verification;
+  const bool face = verification.method == VerificationMethod::kFace;
+  identity->set("method", std::string(toString(verification.method)));
+  identity->set("match_score",
+                face ? Poco::Dynamic::Var(verification.match_score) : Poco::Dynamic::Var());
+  identity->set("liveness_passed",
+                face ? Poco::Dynamic::Var(verification.liveness_passed) : Poco::Dynamic::Var());
+  identity->set("staff_verifier", verification.staff_verifier);
+  identity->set("reference", verification.reference);
+  identity->set("verified_at", formatIso8601(verification.verified_at));
+  return identity;
+}
+
 Poco::JSON::Array::Ptr historyJson(const std::vector<EventRecord>& history) {
   Poco::JSON::Array::Ptr events = new Poco::JSON::Array;
   for (const EventRecord& event : history) events->add(toJson(event));
@@ -93,15 +116,7 @@ Poco::JSON::Object::Ptr kycJson(const ApplicationStatus& status, const Applicati
   enterprise->set("licence_ref", output(adapters::output::kLicenceRef));
 
   Poco::JSON::Object::Ptr representative = personJson(application.legal_representative, today);
-  // The kiosk submits only after the ID card's chip was read and the holder's face matched
-  // its photo (or a bank employee checked the person against the card): an application that
-  // reached the orchestrator comes from a verified holder. The face image stays on the kiosk.
-  Poco::JSON::Object::Ptr identity = object();
-  identity->set("source", std::string("id_card_chip"));
-  identity->set("verified_at_kiosk", status.kiosk_id);
-  identity->set("verified_at", formatIso8601(status.submitted_at));
-  identity->set("face_check", std::string("passed_or_staff_verified"));
-  representative->set("identity", identity);
+  representative->set("identity", identityJson(status, application));
 
   Poco::JSON::Array::Ptr shareholders = new Poco::JSON::Array;
   const int64_t capital = application.enterprise.registered_capital.minorUnits();

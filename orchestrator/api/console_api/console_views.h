@@ -33,7 +33,11 @@ std::string maskIdNumber(std::string_view id_number);
 // The bank officer's view of one application for KYC review:
 // {"application": engine status JSON, "kyc": {"enterprise", "legal_representative",
 //  "shareholders", "beneficial_owners", "supervisor", "finance_officer", "contact_phone",
-//  "identity"}, "history": [events]}.
+//  "identity"}, "history": [events]}. legal_representative.identity is what the kiosk reported
+// (Application::identity_verification): {"source": "id_card_chip", "kiosk_id", "reported":
+// true, "method": "face"|"staff", "match_score" (null for staff), "liveness_passed" (null for
+// staff), "staff_verifier" ("" when not given), "reference", "verified_at"}, or only
+// {"source", "kiosk_id", "reported": false} when the kiosk did not report its check.
 Poco::JSON::Object::Ptr kycJson(const ApplicationStatus& status, const Application& application,
                                 const std::vector<EventRecord>& history);
 

@@ -185,6 +185,31 @@ const ENTERPRISE_TYPES = {
   partnership: '合伙企业 partnership',
 };
 
+
+// What the kiosk reported about its identity check, and only that: an older kiosk that did
+// not report one is shown as such, not as verified.
+function identityFacts(identity) {
+  const tag = (cls, text) => el('span', { class: 'badge ' + cls }, text);
+  const rows = [['证件 Document', '身份证芯片读取 · ID card chip read']];
+  if (!identity.reported) {
+    rows.push(['身份核验 Identity', el('span', {}, tag('warn', '未上报 · not reported'),
+      ' 受理终端未上报核验结果 · not reported by kiosk')]);
+    rows.push(['受理终端 Kiosk', identity.kiosk_id]);
+    return rows;
+  }
+  if (identity.method === 'face') {
+    const passed = identity.liveness_passed;
+    rows.push(['身份核验 Identity', el('span', {}, tag(passed ? 'ok' : 'bad', '人脸比对 · face check'),
+      ` 比对分数 score ${Number(identity.match_score).toFixed(2)}`)]);
+    rows.push(['活体检测 Liveness', tag(passed ? 'ok' : 'bad', passed ? '通过 · passed' : '未通过 · failed')]);
+  } else {
+    rows.push(['身份核验 Identity', el('span', {}, tag('ok', '员工核验 · staff check'),
+      identity.staff_verifier ? ` 工号 staff ${identity.staff_verifier}` : ' 工号未填写 · staff id not given')]);
+  }
+  rows.push(['核验编号 Reference', el('span', { class: 'mono' }, identity.reference)]);
+  rows.push(['核验时间 Verified', `${identity.kiosk_id} · ${dateTime(identity.verified_at)}`]);
+  return rows;
+}
 function yuan(amount) {
   const value = Number(String(amount).replace(/,/g, ''));
   return Number.isFinite(value)
@@ -272,10 +297,7 @@ async function renderApplication(id) {
         ])),
       el('div', { class: 'card' }, el('h3', {}, '法定代表人 ', el('span', { class: 'en' }, 'Legal representative')),
         personFacts(rep),
-        facts([
-          ['身份核验 Identity', el('span', {}, badge('ok'), ' 身份证芯片读取并人脸比对通过（或员工核验）· ID chip read, face match passed (or staff check)')],
-          ['核验网点 Verified at', `${rep.identity.verified_at_kiosk} · ${dateTime(rep.identity.verified_at)}`],
-        ])),
+        facts(identityFacts(rep.identity))),
       el('div', { class: 'card' }, el('h3', {}, '股东 ', el('span', { class: 'en' }, 'Shareholders')),
         tableOf(['姓名 Name', '身份证号 ID', { label: '认缴 Contribution', num: true }, { label: '占比 Share', num: true }], shareholders)),
       el('div', { class: 'card' }, el('h3', {}, '受益所有人 ', el('span', { class: 'en' }, 'Beneficial owners')),
