@@ -674,8 +674,9 @@ TEST(XmlSchemaTest, SchemaImportsOverTheNetworkAreRefused) {
 }
 
 TEST(XmlSchemaTest, Iso20022AccountOpeningRequestSchemaLoads) {
+  // The repository's unmodified copy of the official schema (adapters/schemas/iso20022).
   std::filesystem::path xsd =
-      kaiban::testing::sourceDir() / "../shared/standards/iso20022/acmt.007.001.05.xsd";
+      kaiban::testing::repoFile("adapters/schemas/iso20022/acmt.007.001.05.xsd");
   Result<std::shared_ptr<const Schema>> schema = Schema::load(xsd);
   ASSERT_TRUE(schema.ok()) << schema.error();
   Result<Document> doc = parse(
