@@ -331,6 +331,7 @@ class FaceCheckHandler final : public LocalHandler {
                                      .match_score = check->match_score,
                                      .liveness_passed = check->liveness_passed,
                                      .reference = check->check_reference,
+                                     .staff_verifier = {},
                                      .verified_at = backend_.clock.now()};
           } else {
             ++current.face_failures;
@@ -389,6 +390,8 @@ class StaffVerifyHandler final : public LocalHandler {
             current.verification = Verification::kStaff;
             current.identity_verification =
                 IdentityVerification{.method = VerificationMethod::kStaff,
+                                     .match_score = 0,
+                                     .liveness_passed = false,
                                      .reference = reference,
                                      .staff_verifier = staff_id,
                                      .verified_at = backend_.clock.now()};
