@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "adapters/transport/https_client.h"
 
@@ -25,6 +26,9 @@ std::string readText(const std::filesystem::path& file) {
 MultinodeCluster::MultinodeCluster(KaibanHarness& harness, std::string postgres_url, int nodes,
                                    std::vector<std::string> settings)
     : harness_(harness), postgres_url_(std::move(postgres_url)), settings_(std::move(settings)) {
+  if (postgres_url_.empty() && nodes != 1) {
+    throw std::invalid_argument("several nodes need a PostgreSQL database to share");
+  }
   std::vector<int> ports;
   for (int i = 0; i < nodes; ++i) {
     Node node;
@@ -48,6 +52,7 @@ MultinodeCluster::~MultinodeCluster() {
 }
 
 std::vector<std::string> MultinodeCluster::storeSettings() const {
+  if (postgres_url_.empty()) return {};
   return {"--set", "store=postgres", "--set", "postgres.url=" + postgres_url_};
 }
 

@@ -18,7 +18,8 @@ class MultinodeCluster {
  public:
   // `harness` must have started its simulator; the balancer takes the harness's API port
   // (where the simulator sends callbacks). `postgres_url` is the database every node and
-  // every command uses. `settings` are extra --set key=value for every node.
+  // every command uses; "" runs on SQLite (the harness's var/orchestrator.db), for one node
+  // only, to compare with. `settings` are extra --set key=value for every node.
   MultinodeCluster(KaibanHarness& harness, std::string postgres_url, int nodes,
                    std::vector<std::string> settings = {});
   // Stops every node still running (SIGTERM, then SIGKILL).

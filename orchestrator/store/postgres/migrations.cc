@@ -13,9 +13,9 @@ namespace {
 // - text compares byte-wise (COLLATE "C") as SQLite's does, whatever the database's locale:
 //   ids order the same on both backends, and LIKE 'prefix%' can use the indexes;
 // - AUTOINCREMENT is an identity column;
-// - append_lock is one row that every transaction appending to the event stream or the audit
-//   chain locks FOR UPDATE just before it appends and holds until it commits: it orders
-//   those appends across all orchestrators (postgres_store.h explains).
+// - a commit writes its events and audit entries to pending_events and pending_audit; a
+//   publisher moves them into events (drawing seqs) and audit_log (chaining hashes), one
+//   publisher at a time across all orchestrators (transaction.h explains).
 constexpr std::string_view kInitialSchema = R"sql(
 CREATE TABLE applications (
   id                          TEXT COLLATE "C" PRIMARY KEY,
@@ -136,10 +136,24 @@ CREATE TABLE audit_log (
   hash            TEXT COLLATE "C" NOT NULL
 );
 
-CREATE TABLE append_lock (
-  id  BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (id)
+CREATE TABLE pending_events (
+  id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  application_id  TEXT COLLATE "C" NOT NULL REFERENCES applications (id),
+  step_id         TEXT COLLATE "C" NOT NULL,
+  type            TEXT COLLATE "C" NOT NULL,
+  actor           TEXT COLLATE "C" NOT NULL,
+  at              BIGINT NOT NULL,
+  detail          TEXT COLLATE "C" NOT NULL
 );
-INSERT INTO append_lock VALUES (TRUE);
+
+CREATE TABLE pending_audit (
+  id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at              BIGINT NOT NULL,
+  actor           TEXT COLLATE "C" NOT NULL,
+  application_id  TEXT COLLATE "C" NOT NULL,
+  action          TEXT COLLATE "C" NOT NULL,
+  detail          TEXT COLLATE "C" NOT NULL
+);
 )sql";
 
 constexpr std::string_view kKioskRegistry = R"sql(

@@ -202,6 +202,13 @@ Result<Rows> Connection::execute(std::string_view sql, const Params& params) {
                sql);
 }
 
+Result<Rows> Connection::executeOnce(std::string_view sql, const Params& params) {
+  const std::vector<const char*> values = params.values();
+  return check(PQexecParams(conn_, std::string(sql).c_str(), params.size(), nullptr, values.data(),
+                            params.lengths(), params.formats(), 0),
+               sql);
+}
+
 Result<Rows> Connection::executeBinary(std::string_view sql, const Params& params) {
   const std::vector<const char*> values = params.values();
   return check(PQexecParams(conn_, std::string(sql).c_str(), params.size(), nullptr, values.data(),

@@ -111,6 +111,9 @@ class Connection {
 
   // Runs one statement with parameters (prepared on first use, then reused).
   Result<Rows> execute(std::string_view sql, const Params& params = {});
+  // Runs one statement with parameters without preparing it: for statements whose text
+  // varies too much to be worth keeping (a batch of any size).
+  Result<Rows> executeOnce(std::string_view sql, const Params& params = {});
   // Runs one statement with parameters and returns its rows in binary format (every value
   // as the server stores it: BYTEA raw, TEXT as UTF-8). Not cached. For test tools.
   Result<Rows> executeBinary(std::string_view sql, const Params& params = {});

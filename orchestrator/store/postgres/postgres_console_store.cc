@@ -49,10 +49,19 @@ SessionRecord readSession(const Rows& rows, int row) {
   return session;
 }
 
-// The last thing a console transaction does: take the append lock and chain `entry`.
-Result<void> appendAuditEntry(Connection& db, const AuditInput& entry) {
-  if (Result<void> locked = pg::lockAppends(db); !locked) return locked;
-  return pg::appendAudit(db, std::span(&entry, 1));
+// Queues `entry` for the audit chain in the caller's transaction; writeAudited publishes it.
+Result<void> queueAuditEntry(Connection& db, const AuditInput& entry) {
+  return pg::queueAudit(db, std::span(&entry, 1));
+}
+
+// Runs `body` in a write transaction and, once it has committed, publishes the audit entries
+// it queued. A failed publish is not the change's failure: the entries stay pending and the
+// next publish by any node moves them (transaction.h).
+template <class T, class Body>
+Result<T> writeAudited(pg::Pool& pool, Body&& body) {
+  Result<T> result = pg::transact<T>(pool, Access::kWrite, std::forward<Body>(body));
+  if (result) (void)pg::publish(pool, pg::Publish::kIfFree);
+  return result;
 }
 
 Error unknownUser(std::string_view name) {
@@ -91,7 +100,7 @@ PostgresConsoleStore::PostgresConsoleStore(std::unique_ptr<pg::Pool> pool)
 
 Result<void> PostgresConsoleStore::createUser(const UserRecord& user, const AuditInput& audit) {
   if (Result<void> valid = validateUser(user); !valid) return valid;
-  return pg::transact<void>(*pool_, Access::kWrite, [&](Connection& db) -> Result<void> {
+  return writeAudited<void>(*pool_, [&](Connection& db) -> Result<void> {
     Result<Rows> inserted = db.execute(
         "INSERT INTO console_users (name, display_name, role, scope, password_hash, disabled, "
         "failed_logins, locked_until, created_at, updated_at) "
@@ -110,7 +119,7 @@ Result<void> PostgresConsoleStore::createUser(const UserRecord& user, const Audi
       }
       return inserted.error();
     }
-    return appendAuditEntry(db, audit);
+    return queueAuditEntry(db, audit);
   });
 }
 
@@ -144,7 +153,7 @@ Result<void> PostgresConsoleStore::setPassword(std::string_view name,
                                                std::string_view password_hash,
                                                const AuditInput& audit) {
   if (password_hash.empty()) return Error::invalidInput("a user needs a password", "password");
-  return pg::transact<void>(*pool_, Access::kWrite, [&](Connection& db) -> Result<void> {
+  return writeAudited<void>(*pool_, [&](Connection& db) -> Result<void> {
     Result<Rows> updated = db.execute(
         "UPDATE console_users SET password_hash = $1, failed_logins = 0, locked_until = NULL, "
         "updated_at = $2 WHERE name = $3",
@@ -152,13 +161,13 @@ Result<void> PostgresConsoleStore::setPassword(std::string_view name,
     if (!updated) return updated.error();
     if (updated->affected() == 0) return unknownUser(name);
     if (Result<void> ended = deleteSessionsOf(db, name); !ended) return ended;
-    return appendAuditEntry(db, audit);
+    return queueAuditEntry(db, audit);
   });
 }
 
 Result<void> PostgresConsoleStore::setDisabled(std::string_view name, bool disabled,
                                                const AuditInput& audit) {
-  return pg::transact<void>(*pool_, Access::kWrite, [&](Connection& db) -> Result<void> {
+  return writeAudited<void>(*pool_, [&](Connection& db) -> Result<void> {
     // Enabling also forgives earlier failures: whoever re-enables the account vouches for it.
     Result<Rows> updated = db.execute(
         disabled ? "UPDATE console_users SET disabled = TRUE, updated_at = $1 WHERE name = $2"
@@ -170,7 +179,7 @@ Result<void> PostgresConsoleStore::setDisabled(std::string_view name, bool disab
     if (disabled) {
       if (Result<void> ended = deleteSessionsOf(db, name); !ended) return ended;
     }
-    return appendAuditEntry(db, audit);
+    return queueAuditEntry(db, audit);
   });
 }
 
@@ -178,42 +187,41 @@ Result<FailedLogin> PostgresConsoleStore::recordFailedLogin(std::string_view nam
                                                             int max_failures,
                                                             std::chrono::seconds lockout,
                                                             const AuditInput& audit) {
-  return pg::transact<FailedLogin>(
-      *pool_, Access::kWrite, [&](Connection& db) -> Result<FailedLogin> {
-        // FOR UPDATE: concurrent failures from several nodes queue on the row, and each counts
-        // on top of the one before.
-        Result<Rows> rows = db.execute("SELECT " + std::string(kUserColumns) +
-                                           " FROM console_users WHERE name = $1 FOR UPDATE",
-                                       Params().add(name));
-        if (!rows) return rows.error();
-        if (rows->empty()) return unknownUser(name);
-        Result<UserRecord> found = readUser(*rows, 0);
-        if (!found) return found.error();
-        FailedLogin result{std::move(found).value(), false};
-        UserRecord& user = result.user;
-        user.failed_logins += 1;
-        if (user.failed_logins >= std::max(max_failures, 1)) {
-          user.failed_logins = 0;
-          user.locked_until = now + lockout;
-          result.locked = true;
-        }
-        Result<Rows> updated = db.execute(
-            "UPDATE console_users SET failed_logins = $1, locked_until = $2 WHERE name = $3",
-            Params().add(user.failed_logins).add(user.locked_until).add(name));
-        if (!updated) return updated.error();
-        AuditInput entry = audit;
-        if (result.locked) entry.action += ".locked";
-        if (Result<void> appended = appendAuditEntry(db, entry); !appended) {
-          return appended.error();
-        }
-        return result;
-      });
+  return writeAudited<FailedLogin>(*pool_, [&](Connection& db) -> Result<FailedLogin> {
+    // FOR UPDATE: concurrent failures from several nodes queue on the row, and each counts
+    // on top of the one before.
+    Result<Rows> rows = db.execute(
+        "SELECT " + std::string(kUserColumns) + " FROM console_users WHERE name = $1 FOR UPDATE",
+        Params().add(name));
+    if (!rows) return rows.error();
+    if (rows->empty()) return unknownUser(name);
+    Result<UserRecord> found = readUser(*rows, 0);
+    if (!found) return found.error();
+    FailedLogin result{std::move(found).value(), false};
+    UserRecord& user = result.user;
+    user.failed_logins += 1;
+    if (user.failed_logins >= std::max(max_failures, 1)) {
+      user.failed_logins = 0;
+      user.locked_until = now + lockout;
+      result.locked = true;
+    }
+    Result<Rows> updated =
+        db.execute("UPDATE console_users SET failed_logins = $1, locked_until = $2 WHERE name = $3",
+                   Params().add(user.failed_logins).add(user.locked_until).add(name));
+    if (!updated) return updated.error();
+    AuditInput entry = audit;
+    if (result.locked) entry.action += ".locked";
+    if (Result<void> appended = queueAuditEntry(db, entry); !appended) {
+      return appended.error();
+    }
+    return result;
+  });
 }
 
 Result<void> PostgresConsoleStore::recordLogin(const SessionRecord& session,
                                                const std::optional<std::string>& rehashed,
                                                const AuditInput& audit) {
-  return pg::transact<void>(*pool_, Access::kWrite, [&](Connection& db) -> Result<void> {
+  return writeAudited<void>(*pool_, [&](Connection& db) -> Result<void> {
     Result<Rows> updated =
         rehashed ? db.execute(
                        "UPDATE console_users SET failed_logins = 0, locked_until = NULL, "
@@ -236,7 +244,7 @@ Result<void> PostgresConsoleStore::recordLogin(const SessionRecord& session,
                        .add(session.last_seen_at)
                        .add(session.expires_at));
     if (!inserted) return inserted.error();
-    return appendAuditEntry(db, audit);
+    return queueAuditEntry(db, audit);
   });
 }
 
@@ -264,12 +272,12 @@ Result<void> PostgresConsoleStore::touchSession(std::string_view id_hash, System
 
 Result<void> PostgresConsoleStore::deleteSession(std::string_view id_hash,
                                                  const AuditInput& audit) {
-  return pg::transact<void>(*pool_, Access::kWrite, [&](Connection& db) -> Result<void> {
+  return writeAudited<void>(*pool_, [&](Connection& db) -> Result<void> {
     Result<Rows> removed =
         db.execute("DELETE FROM console_sessions WHERE id_hash = $1", Params().add(id_hash));
     if (!removed) return removed.error();
     if (removed->affected() == 0) return Error::notFound("no such session");
-    return appendAuditEntry(db, audit);
+    return queueAuditEntry(db, audit);
   });
 }
 
@@ -284,8 +292,7 @@ Result<int> PostgresConsoleStore::purgeSessions(SystemTime now, std::chrono::sec
 }
 
 Result<void> PostgresConsoleStore::appendAudit(const AuditInput& audit) {
-  return pg::transact<void>(*pool_, Access::kWrite,
-                            [&](Connection& db) { return appendAuditEntry(db, audit); });
+  return writeAudited<void>(*pool_, [&](Connection& db) { return queueAuditEntry(db, audit); });
 }
 
 Result<std::vector<ApplicationTimeline>> PostgresConsoleStore::timelines(

@@ -12,7 +12,7 @@ namespace kaiban::orchestrator {
 
 // The ConsoleStore over the orchestrators' PostgreSQL database (tables console_users and
 // console_sessions of migration 3; the audit chain and the application tables it shares with
-// PostgresStore). Its audit entries take the same append lock as PostgresStore's commits
+// PostgresStore). Its audit entries are queued and published like PostgresStore's
 // (transaction.h), so console and flow entries from every node form one chain. Its own small
 // pool of connections; console traffic is small next to the flow's. Thread-safe.
 class PostgresConsoleStore final : public ConsoleStore {

@@ -211,13 +211,6 @@ bool isDigits(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Appends `audit` to the chain after taking the append lock: the last thing the caller's
-// transaction does.
-Result<void> appendAuditLast(Connection& db, const AuditInput& audit) {
-  if (Result<void> locked = pg::lockAppends(db); !locked) return locked;
-  return pg::appendAudit(db, std::span(&audit, 1));
-}
-
 // A `RETURNING` claim's rows come in no particular order: earliest due first, then by id.
 template <class T, class Due>
 void sortClaimed(std::vector<T>& claimed, Due due) {
@@ -440,23 +433,9 @@ Result<void> applyChange(Connection& db, std::string_view id, int64_t expected_v
     }
   }
 
-  // Last, under the append lock held to COMMIT: the event stream and the audit chain.
-  if (change.events.empty() && change.audit.empty()) return ok();
-  if (Result<void> locked = pg::lockAppends(db); !locked) return locked;
-  for (const EventRecord& event : change.events) {
-    Result<Rows> inserted = db.execute(
-        "INSERT INTO events (application_id, step_id, type, actor, at, detail) "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
-        Params()
-            .add(id)
-            .add(event.step_id)
-            .add(event.type)
-            .add(event.actor)
-            .add(event.at)
-            .add(event.detail.empty() ? std::string_view("{}") : std::string_view(event.detail)));
-    if (!inserted) return inserted.error();
-  }
-  return pg::appendAudit(db, change.audit);
+  // The event stream and the audit chain are published after the commit (transaction.h).
+  if (Result<void> queued = pg::queueEvents(db, id, change.events); !queued) return queued;
+  return pg::queueAudit(db, change.audit);
 }
 
 }  // namespace
@@ -472,8 +451,11 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
     if (!migrated) return migrated.error();
     version = *migrated;
   }
-  return std::unique_ptr<PostgresStore>(
+  auto store = std::unique_ptr<PostgresStore>(
       new PostgresStore(std::move(pool), pg::redactUrl(url), version));
+  // What a node that died between a commit and its publish left pending.
+  store->publishNow(pg::Publish::kIfFree);
+  return store;
 }
 
 PostgresStore::PostgresStore(std::unique_ptr<pg::Pool> pool, std::string display_url,
@@ -506,9 +488,18 @@ Result<void> PostgresStore::commit(std::string_view id, int64_t expected_version
                            " carries the row of application " + change.application.id);
   }
   if (expected_version < 0) return Error::internal("negative expected version");
-  return pg::transact<void>(*pool_, Access::kWrite, [&](Connection& db) {
+  Result<void> committed = pg::transact<void>(*pool_, Access::kWrite, [&](Connection& db) {
     return applyChange(db, id, expected_version, change, outgoing);
   });
+  if (committed) publishNow(pg::Publish::kIfFree);
+  return committed;
+}
+
+void PostgresStore::publishNow(pg::Publish mode) {
+  // A commit is committed whatever happens here, and a reader still reads what is published:
+  // what stays pending goes with the next publish of any node, and every reader of the stream
+  // or the chain publishes first. So a failure here is nobody's to report.
+  (void)pg::publish(*pool_, mode);
 }
 
 Result<ApplicationSnapshot> PostgresStore::load(std::string_view id) {
@@ -665,6 +656,7 @@ Result<ApplicationPage> PostgresStore::listApplications(const ListFilter& filter
 }
 
 Result<std::vector<EventRecord>> PostgresStore::history(std::string_view id) {
+  publishNow(pg::Publish::kWait);
   Result<Rows> rows =
       read(sql({"SELECT ", kEventColumns, " FROM events WHERE application_id = $1 ORDER BY seq"}),
            Params().add(id));
@@ -674,8 +666,9 @@ Result<std::vector<EventRecord>> PostgresStore::history(std::string_view id) {
 
 Result<std::vector<EventRecord>> PostgresStore::eventsSince(int64_t after_seq, int limit) {
   if (limit < 1) return Error::invalidInput("limit must be at least 1", "limit");
-  // Seqs are drawn under the append lock, in commit order (see the class comment): what a
-  // reader sees after `after_seq` can never be preceded later by a smaller seq.
+  // Seqs are drawn by one publisher at a time (transaction.h): what a reader sees after
+  // `after_seq` can never be preceded later by a smaller seq.
+  publishNow(pg::Publish::kWait);
   Result<Rows> rows =
       read(sql({"SELECT ", kEventColumns, " FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"}),
            Params().add(after_seq).add(limit));
@@ -792,6 +785,7 @@ Result<std::vector<TimerRecord>> PostgresStore::timersOf(std::string_view id) {
 
 Result<std::vector<AuditRecord>> PostgresStore::auditLog(int64_t after_seq, int limit) {
   if (limit < 1) return Error::invalidInput("limit must be at least 1", "limit");
+  publishNow(pg::Publish::kWait);
   Result<Rows> rows = read(
       "SELECT seq, at, actor, application_id, action, detail, previous_hash, hash "
       "FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -817,7 +811,8 @@ Result<bool> PostgresStore::upsertKiosk(const KioskRecord& kiosk, const AuditInp
   if (!isDigits(kiosk.district) || kiosk.district.size() > 6) {
     return Error::invalidInput("district must be up to six digits", "district");
   }
-  return pg::transact<bool>(*pool_, Access::kWrite, [&](Connection& db) -> Result<bool> {
+  Result<bool> created = pg::transact<
+      bool>(*pool_, Access::kWrite, [&](Connection& db) -> Result<bool> {
     // xmax is 0 on a row version this statement inserted, and set on one it updated.
     Result<Rows> upserted = db.execute(
         "INSERT INTO kiosks (kiosk_id, bank_code, district, name, enabled, registered_at, "
@@ -832,27 +827,33 @@ Result<bool> PostgresStore::upsertKiosk(const KioskRecord& kiosk, const AuditInp
             .add(kiosk.name)
             .add(audit.at));
     if (!upserted) return upserted.error();
-    const bool created = upserted->boolean(0, 0);
-    if (Result<void> appended = appendAuditLast(db, audit); !appended) return appended.error();
-    return created;
+    if (Result<void> queued = pg::queueAudit(db, std::span(&audit, 1)); !queued) {
+      return queued.error();
+    }
+    return upserted->boolean(0, 0);
   });
+  if (created) publishNow(pg::Publish::kIfFree);
+  return created;
 }
 
 Result<void> PostgresStore::setKioskEnabled(std::string_view kiosk_id, bool enabled,
                                             const AuditInput& audit) {
-  return pg::transact<void>(*pool_, Access::kWrite, [&](Connection& db) -> Result<void> {
-    // Only a change of state moves revoked_at: revoking twice keeps the first time.
-    Result<Rows> updated = db.execute(
-        "UPDATE kiosks SET revoked_at = CASE WHEN $1::boolean THEN NULL WHEN enabled THEN $2 "
-        "ELSE revoked_at END, enabled = $1::boolean WHERE kiosk_id = $3",
-        Params().add(enabled).add(audit.at).add(kiosk_id));
-    if (!updated) return updated.error();
-    if (updated->affected() == 0) {
-      return Error::notFound("no kiosk " + std::string(kiosk_id) +
-                             " is registered (kaiban-orchestrator kiosk list)");
-    }
-    return appendAuditLast(db, audit);
-  });
+  Result<void> changed =
+      pg::transact<void>(*pool_, Access::kWrite, [&](Connection& db) -> Result<void> {
+        // Only a change of state moves revoked_at: revoking twice keeps the first time.
+        Result<Rows> updated = db.execute(
+            "UPDATE kiosks SET revoked_at = CASE WHEN $1::boolean THEN NULL WHEN enabled THEN $2 "
+            "ELSE revoked_at END, enabled = $1::boolean WHERE kiosk_id = $3",
+            Params().add(enabled).add(audit.at).add(kiosk_id));
+        if (!updated) return updated.error();
+        if (updated->affected() == 0) {
+          return Error::notFound("no kiosk " + std::string(kiosk_id) +
+                                 " is registered (kaiban-orchestrator kiosk list)");
+        }
+        return pg::queueAudit(db, std::span(&audit, 1));
+      });
+  if (changed) publishNow(pg::Publish::kIfFree);
+  return changed;
 }
 
 Result<KioskRecord> PostgresStore::findKiosk(std::string_view kiosk_id) {

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "orchestrator/store/postgres/pg.h"
+#include "orchestrator/store/postgres/transaction.h"
 #include "orchestrator/store/store.h"
 
 namespace kaiban::orchestrator {
@@ -21,13 +22,15 @@ namespace kaiban::orchestrator {
 // it writes, so SERIALIZABLE (and its retry loop) would buy nothing here. Transactions that
 // still lose a deadlock race are rerun (transaction.h).
 //
-// Ordering across orchestrators: events and audit entries are appended last in a
-// transaction, under the one-row append lock (transaction.h), held until COMMIT. So event
-// seqs increase in commit order: eventsSince never returns seq N after a reader has seen a
-// larger one. Seqs may skip numbers (a transaction that drew one and then failed); a reader
-// remembers the last seq it saw and asks for what follows, and a skipped number is never
-// filled in later. The audit chain gets no gaps and no forks. The price is that the tails of
-// these commits (append + COMMIT's WAL flush) run one at a time across the cluster.
+// Ordering across orchestrators: a commit queues its events and audit entries, and once it has
+// committed they are published (transaction.h): one publisher at a time draws event seqs and
+// chains audit entries, so seqs increase in the order events become visible and eventsSince
+// never returns seq N after a reader has seen a larger one. Seqs may skip numbers (a
+// publisher that drew some and then failed); a reader remembers the last seq it saw and asks
+// for what follows, and a skipped number is never filled in later. The audit chain gets no
+// gaps and no forks. When commit() returns, its events and entries are published unless the
+// publish failed; then the next publish (any node's commit, or any read of the stream, the
+// history or the audit log) publishes them.
 //
 // Work claims: claimDueOutbox and claimDueTimers pick due rows with `FOR UPDATE SKIP LOCKED`
 // and lease them (lease_owner, lease_until) in the same statement, so concurrent claimers on
@@ -98,6 +101,9 @@ class PostgresStore final : public Store {
  private:
   PostgresStore(std::unique_ptr<pg::Pool> pool, std::string display_url, int schema_version);
 
+  // Publishes pending events and audit entries (transaction.h); see the .cc for why its
+  // failure is not reported.
+  void publishNow(pg::Publish mode);
   // Runs one reading statement outside an explicit transaction. A pooled connection that
   // turns out dead (the server restarted) is replaced and the statement tried again.
   Result<pg::Rows> read(std::string_view sql, const pg::Params& params = {});

@@ -129,7 +129,6 @@ TEST_F(PostgresStoreTest, NodesStartingAtOnceMigrateExactlyOnce) {
       pg::Connection::open(schema_->url(), std::chrono::milliseconds{0}).value();
   EXPECT_EQ(db->execute("SELECT count(*) FROM schema_version")->int64(0, 0),
             static_cast<int64_t>(pg::migrations().size()));
-  EXPECT_EQ(db->execute("SELECT count(*) FROM append_lock")->int64(0, 0), 1);
 }
 
 TEST_F(PostgresStoreTest, RefusesASchemaNewerThanItKnows) {
@@ -276,6 +275,38 @@ TEST_F(PostgresStoreTest, NodesShareTheOutboxAndTakeOverADeadNodesClaims) {
   for (const OutboxMessage& message : *lost) lost_ids.insert(message.id);
   EXPECT_EQ(std::set<int64_t>(claimed.begin(), claimed.end()), lost_ids);
   EXPECT_EQ(claimed.size(), lost_ids.size());
+}
+
+// A node that died after committing but before publishing left its events and audit entries
+// pending: the next reader (or any commit) publishes them, in order, chained.
+TEST_F(PostgresStoreTest, WhatADeadNodeLeftPendingIsPublishedByTheNext) {
+  std::unique_ptr<PostgresStore> store = openStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->commit("A1", 0, creation("A1"), {}));
+  schema_->execute(
+      "INSERT INTO pending_events (application_id, step_id, type, actor, at, detail) VALUES "
+      "('A1', 'seal', 'step.dispatched', 'system', 0, '{}'), "
+      "('A1', 'seal', 'step.acknowledged', 'system', 0, '{}');"
+      "INSERT INTO pending_audit (at, actor, application_id, action, detail) VALUES "
+      "(0, 'system', 'A1', 'step.dispatched', '{}'), (0, 'system', 'A1', 'step.acknowledged', "
+      "'{}')");
+  Result<std::vector<EventRecord>> events = store->eventsSince(0, 10);
+  ASSERT_TRUE(events) << events.error();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[1].type, "step.dispatched");
+  EXPECT_EQ((*events)[2].type, "step.acknowledged");
+  Result<std::vector<AuditRecord>> log = store->auditLog(0, 10);
+  ASSERT_TRUE(log) << log.error();
+  ASSERT_EQ(log->size(), 3u);
+  EXPECT_EQ((*log)[2].action, "step.acknowledged");
+  EXPECT_EQ((*log)[2].previous_hash, (*log)[1].hash);
+  EXPECT_TRUE(verifyAuditLog(*store));
+  std::unique_ptr<pg::Connection> db =
+      pg::Connection::open(schema_->url(), std::chrono::milliseconds{0}).value();
+  EXPECT_EQ(db->execute("SELECT (SELECT count(*) FROM pending_events) + (SELECT count(*) FROM "
+                        "pending_audit)")
+                ->int64(0, 0),
+            0);
 }
 
 TEST_F(PostgresStoreTest, ReconnectsAfterTheServerDroppedItsConnections) {

@@ -60,15 +60,40 @@ Result<T> transact(Pool& pool, Access access, Body&& body) {
   }
 }
 
-// Takes the append lock (table append_lock) for the rest of the caller's transaction. Every
-// transaction that appends events or audit entries takes it after all its other writes and
-// holds it until it commits, so appends happen in commit order across every orchestrator:
-// event seqs increase in commit order and each audit entry chains onto the one committed
-// before it. Nothing is locked after it, so it cannot take part in a deadlock.
-Result<void> lockAppends(Connection& db);
+// The event stream and the audit chain, across several orchestrators.
+//
+// A commit does not append to `events` or `audit_log` itself: it queues its events and audit
+// entries in pending_events and pending_audit, in its own transaction, which thus never waits
+// for another node's commit. After it commits, publish() moves what is pending: under one
+// lock per schema (a transaction-scoped advisory lock, held until the publisher commits), it
+// draws event seqs and chains audit entries onto the log's tail. Publishers run one at a time
+// and each sees everything the one before it moved, so
+// - event seqs increase in the order they became visible: a reader that has seen seq N never
+//   later finds a smaller one (seqs drawn by a publisher that failed are skipped for good);
+// - the audit chain has no gaps and no forks, whichever node wrote each entry;
+// - one publisher moves whatever many concurrent commits queued: commits keep PostgreSQL's
+//   group commit, and the serial part is one short transaction per batch.
+// A node that dies between its commit and its publish leaves its entries pending; the next
+// publish, by any node, moves them. Readers of the stream and the chain publish first
+// (Publish::kWait), so they never miss what was committed before they asked.
 
-// Appends `entries` to the audit chain after its current tail (read from audit_log itself).
-// REQUIRES: the caller holds the append lock.
-Result<void> appendAudit(Connection& db, std::span<const AuditInput> entries);
+// Queues `events` of application `application_id` and audit `entries`, in the caller's
+// transaction.
+Result<void> queueEvents(Connection& db, std::string_view application_id,
+                         std::span<const EventRecord> events);
+Result<void> queueAudit(Connection& db, std::span<const AuditInput> entries);
+
+enum class Publish {
+  // After a commit: publish unless another publisher is at work; it looks again when done
+  // and takes what this caller committed. Never waits for the lock.
+  kIfFree,
+  // Before reading the stream or the chain: wait for the lock, so that everything committed
+  // before the call is published when it returns.
+  kWait,
+};
+
+// Moves everything pending (committed) into events and audit_log, as described above. Cheap
+// when nothing is pending.
+Result<void> publish(Pool& pool, Publish mode);
 
 }  // namespace kaiban::orchestrator::pg
