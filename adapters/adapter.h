@@ -20,12 +20,12 @@ using MessageId = std::string;
 
 // Outputs of completed steps that later steps use, by well-known key.
 namespace output {
-inline constexpr std::string_view kUscc = "uscc";                   // registration
-inline constexpr std::string_view kLicenceRef = "licence_ref";      // registration
-inline constexpr std::string_view kSealCodes = "seal_codes";        // seal, comma-separated
-inline constexpr std::string_view kTaxpayerId = "taxpayer_id";      // tax_registration
+inline constexpr std::string_view kUscc = "uscc";                     // registration
+inline constexpr std::string_view kLicenceRef = "licence_ref";        // registration
+inline constexpr std::string_view kSealCodes = "seal_codes";          // seal, comma-separated
+inline constexpr std::string_view kTaxpayerId = "taxpayer_id";        // tax_registration
 inline constexpr std::string_view kAccountNumber = "account_number";  // bank_account
-inline constexpr std::string_view kAgreementRef = "agreement_ref";  // tax_bank_agreement
+inline constexpr std::string_view kAgreementRef = "agreement_ref";    // tax_bank_agreement
 }  // namespace output
 
 using Outputs = std::map<std::string, std::string, std::less<>>;
