@@ -173,6 +173,9 @@ struct SimStore::PendingWork {
   std::function<Result<void>(SqliteDb&)> work;
   Result<void> outcome;
   bool done = false;  // guarded by queue_mutex_
+  // Wakes this writer alone: when its batch is done, or when it is first in the queue and may
+  // lead the next one (waking every waiter after each batch would cost a context switch each).
+  std::condition_variable wake;
 };
 
 // Runs `work` in an IMMEDIATE transaction (shared with the other callers of the moment, in a
@@ -199,9 +202,10 @@ Result<void> SimStore::transactGrouped(PendingWork& pending) {
   queue_.push_back(&pending);
   while (!pending.done) {
     if (leading_) {
-      queue_changed_.wait(lock);
+      pending.wake.wait(lock);
       continue;
     }
+    // Lead one batch: everything queued now (this write included), the oldest first.
     leading_ = true;
     const std::size_t taken = std::min(queue_.size(), kMaxBatch);
     std::vector<PendingWork*> batch(queue_.begin(), queue_.begin() + taken);
@@ -209,9 +213,12 @@ Result<void> SimStore::transactGrouped(PendingWork& pending) {
     lock.unlock();
     runBatch(batch);
     lock.lock();
-    for (PendingWork* member : batch) member->done = true;
     leading_ = false;
-    queue_changed_.notify_all();
+    for (PendingWork* member : batch) {
+      member->done = true;
+      if (member != &pending) member->wake.notify_one();
+    }
+    if (!queue_.empty()) queue_.front()->wake.notify_one();
   }
   return pending.outcome;
 }

@@ -128,7 +128,6 @@ class SimStore {
   std::mutex mutex_;  // the connection: held by the leader for a batch, and by lookup()
   std::unique_ptr<SqliteDb> db_;
   std::mutex queue_mutex_;
-  std::condition_variable queue_changed_;
   std::vector<PendingWork*> queue_;  // guarded by queue_mutex_
   bool leading_ = false;             // guarded by queue_mutex_
   const Clock& clock_;

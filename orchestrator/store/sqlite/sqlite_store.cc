@@ -318,6 +318,9 @@ struct SqliteStore::PendingWrite {
   std::function<Result<void>(Connection&)> body;
   Result<void> outcome;
   bool done = false;  // guarded by queue_mutex_
+  // Wakes this writer alone: when its batch is done, or when it is first in the queue and may
+  // lead the next one (waking every waiter after each batch would cost a context switch each).
+  std::condition_variable wake;
 };
 
 template <class T, class Body>
@@ -341,11 +344,10 @@ Result<void> SqliteStore::writeGrouped(PendingWrite& pending) {
   queue_.push_back(&pending);
   while (!pending.done) {
     if (leading_) {
-      queue_changed_.wait(lock);
+      pending.wake.wait(lock);
       continue;
     }
-    // Lead one batch: everything queued now (this write included, unless an earlier batch
-    // took it), the oldest first.
+    // Lead one batch: everything queued now (this write included), the oldest first.
     leading_ = true;
     const std::size_t taken = std::min(queue_.size(), kMaxBatch);
     std::vector<PendingWrite*> batch(queue_.begin(), queue_.begin() + taken);
@@ -353,9 +355,12 @@ Result<void> SqliteStore::writeGrouped(PendingWrite& pending) {
     lock.unlock();
     runBatch(batch);
     lock.lock();
-    for (PendingWrite* member : batch) member->done = true;
     leading_ = false;
-    queue_changed_.notify_all();
+    for (PendingWrite* member : batch) {
+      member->done = true;
+      if (member != &pending) member->wake.notify_one();
+    }
+    if (!queue_.empty()) queue_.front()->wake.notify_one();
   }
   return pending.outcome;
 }

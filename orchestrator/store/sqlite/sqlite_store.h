@@ -120,7 +120,6 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::Connection> writer_;  // guarded by write_mutex_
 
   std::mutex queue_mutex_;
-  std::condition_variable queue_changed_;
   std::vector<PendingWrite*> queue_;  // guarded by queue_mutex_: writes waiting for a batch
   bool leading_ = false;              // guarded by queue_mutex_: a batch is running
 
