@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -61,22 +62,6 @@ std::string firstLine(const std::filesystem::path& file, const std::string& pref
   return "";
 }
 
-// The pid of the running program `name` whose command line mentions `argument`, found in
-// /proc (the agent's test helper does not expose its child's pid). 0 if none.
-pid_t findProcess(const std::string& name, const std::string& argument) {
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string pid = entry.path().filename().string();
-    if (pid.empty() || !std::all_of(pid.begin(), pid.end(), ::isdigit)) continue;
-    std::ifstream in(entry.path() / "cmdline");
-    std::string command((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::replace(command.begin(), command.end(), '\0', ' ');
-    if (command.find(name) != std::string::npos && command.find(argument) != std::string::npos) {
-      return static_cast<pid_t>(std::stol(pid));
-    }
-  }
-  return 0;
-}
-
 Poco::JSON::Object::Ptr parseObject(const std::string& text) {
   try {
     return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
@@ -120,6 +105,9 @@ std::vector<std::string> BenchRun::orchestratorSettings() const {
       // room for the partners' callbacks.
       "api.threads=" + std::to_string(options_.kiosks + 64),
       "api.max_queued=1024",
+      // Partner calls are synchronous: more workers keep more requests in flight while each
+      // waits for a simulator's durable commit.
+      "dispatcher.threads=16",
   };
   if (console_) settings.push_back("console.port=0");
   settings.insert(settings.end(), options_.orchestrator_settings.begin(),
@@ -142,6 +130,8 @@ BenchRun::Window BenchRun::window(bool with_versions) {
     w.process = *sample;
     peak_rss_mb_ = std::max(peak_rss_mb_, sample->peak_rss_mb);
   }
+  if (std::optional<ProcessSample> sim = sampleProcess(system_.simPid())) w.sim = *sim;
+  if (std::optional<ProcessSample> self = sampleProcess(getpid())) w.bench = *self;
   return w;
 }
 
@@ -153,7 +143,10 @@ std::string BenchRun::loadStatus() const {
             std::to_string(counts->completed) + "  in flight " +
             std::to_string(counts->applications - counts->completed);
   }
-  if (bot_) text += "  KYC approved " + std::to_string(bot_->approved());
+  if (bot_) {
+    text += "  KYC approved " + std::to_string(bot_->approved());
+    if (bot_->failures() > 0) text += " (" + std::to_string(bot_->failures()) + " failures)";
+  }
   return text;
 }
 
@@ -336,7 +329,7 @@ void BenchRun::saturate() {
                  result.latency.percentileMs(0.5), "ms");
   report_.figure(section, "saturated_submit_p99_ms", "submit latency p99",
                  result.latency.percentileMs(0.99), "ms");
-  report_.figure(section, "saturated_completed_per_s", "applications completed meanwhile",
+  report_.figure(section, "saturated_completed_per_s", "applications completed during the phase",
                  completed, "/s");
   report_.figure(section, "saturated_transitions_per_s", "store state transitions", transitions,
                  "/s", "sqlite_durable_commits_per_s");
@@ -358,9 +351,18 @@ void BenchRun::sustain() {
   for (int attempt = 1;; ++attempt) {
     const double rate = sustainable_rate_;
     progress_.phase("sustain " + fixed(rate, 0) + "/s", [this] { return loadStatus(); });
+    // The measuring window opens once the pipeline is full at this rate: an application takes
+    // seconds from submission to completion, and a window that opened with the load would
+    // count the pipeline filling as lost throughput.
+    const auto warm = options_.quick ? std::chrono::seconds(2) : std::chrono::seconds(10);
+    std::future<LoadResult> load = std::async(std::launch::async, [&] {
+      return fleet_->openLoop(options_.kiosks, rate, warm + options_.sustain);
+    });
+    std::this_thread::sleep_for(warm);
     const Window before = window(true);
-    LoadResult result = fleet_->openLoop(options_.kiosks, rate, options_.sustain);
+    std::this_thread::sleep_for(options_.sustain);
     const Window after = window(true);
+    LoadResult result = load.get();
     remember(result, "sustain");
     const double seconds = std::chrono::duration<double>(after.at - before.at).count();
     const long long completed = after.counts.completed - before.counts.completed;
@@ -368,7 +370,7 @@ void BenchRun::sustain() {
                                      (before.counts.applications - before.counts.completed);
     // What may be in flight at the end anyway: about two seconds of work in the pipeline.
     const bool kept_up = backlog_growth <= static_cast<long long>(rate * 2) + 50;
-    if (!kept_up && attempt < 3 && !options_.rate) {
+    if (!kept_up && attempt < 3 && !options_.rate && !options_.quick) {
       progress_.note("backlog grew by " + std::to_string(backlog_growth) + " at " + fixed(rate, 0) +
                      "/s: trying 15 % less");
       if (!drain(std::chrono::seconds(300))) noteProblem("sustain backlog did not complete");
@@ -399,6 +401,19 @@ void BenchRun::sustain() {
     }
     report_.figure(section, "orchestrator_cpu_cores", "orchestrator CPU busy",
                    (after.process.cpu_seconds - before.process.cpu_seconds) / seconds, "cores");
+    // Where the machine's cores went: the simulated partners and kiosks share them.
+    if (completed > 0) {
+      report_.figure(section, "sim_cpu_ms_per_application",
+                     "kaiban-sim CPU per completed application",
+                     (after.sim.cpu_seconds - before.sim.cpu_seconds) /
+                         static_cast<double>(completed) * 1000.0,
+                     "ms");
+      report_.figure(section, "bench_cpu_ms_per_application",
+                     "load generator (kiosks, KYC bot) CPU per application",
+                     (after.bench.cpu_seconds - before.bench.cpu_seconds) /
+                         static_cast<double>(completed) * 1000.0,
+                     "ms");
+    }
     report_.figure(section, "sustain_submit_p99_ms", "submit latency p99",
                    result.latency.percentileMs(0.99), "ms");
     report_.fact("sustain_kept_up", kept_up);
@@ -810,6 +825,9 @@ int BenchRun::run() {
   checkNothingLost();
   queries();
   bot_->stop();
+  report_.fact("kyc_approved", static_cast<Poco::Int64>(bot_->approved()));
+  report_.fact("kyc_failures", static_cast<Poco::Int64>(bot_->failures()));
+  report_.fact("kyc_last_error", bot_->lastError());
   judgeTargets();
   report_.fact("run_seconds", secondsSince(started_));
   progress_.note("done in " + fixed(secondsSince(started_), 0) + " s");

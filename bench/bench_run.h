@@ -44,7 +44,9 @@ class BenchRun {
   struct Window {
     Clock::time_point at;
     StoreCounts counts;
-    ProcessSample process;
+    ProcessSample process;  // the orchestrator
+    ProcessSample sim;      // kaiban-sim
+    ProcessSample bench;    // this process: the simulated kiosks and the KYC bot
   };
 
   void setUp();

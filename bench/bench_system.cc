@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -60,7 +62,7 @@ void BenchSystem::issueKioskCertificates(const std::vector<KioskAccount>& kiosks
 void BenchSystem::startSim(int delay_ms) {
   // Later options win over the harness's test settings: no partner delay unless asked, and
   // enough callback threads for hundreds of results a second.
-  harness_.startSim({"--delay-ms", std::to_string(delay_ms), "--callback-threads", "8",
+  harness_.startSim({"--delay-ms", std::to_string(delay_ms), "--callback-threads", "16",
                      "--callback-retry-ms", "50", "--callback-retry-max-ms", "1000"});
 }
 
@@ -79,7 +81,10 @@ void BenchSystem::registerKiosks(const std::vector<KioskAccount>& kiosks,
 std::vector<StaffLogin> BenchSystem::addBankStaff(const std::vector<std::string>& banks) {
   std::vector<StaffLogin> logins;
   for (const std::string& bank : banks) {
-    const std::string user = "bench-kyc-" + bank;
+    std::string user = "bench-kyc-" + bank;
+    // User names are lower case.
+    std::transform(user.begin(), user.end(), user.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     const std::string out = cliOrThrow(harness_, {"user", "add", user, "--role", "bank_staff",
                                                   "--bank", bank, "--generate-password"});
     Poco::JSON::Object::Ptr created = kaiban::testing::parseObject(out);
@@ -119,6 +124,11 @@ void BenchSystem::killOrchestrator() { harness_.killOrchestrator(); }
 int BenchSystem::stopOrchestrator() { return harness_.stopOrchestrator(); }
 
 pid_t BenchSystem::orchestratorPid() { return harness_.orchestrator().pid(); }
+
+pid_t BenchSystem::simPid() const {
+  // The harness keeps its simulator's pid to itself; its data directory names it.
+  return findProcess("kaiban-sim", (workDir() / "sim").string());
+}
 
 std::optional<int> BenchSystem::consolePort() const {
   const std::filesystem::path file = varDir() / "run" / "orchestrator.ports.json";

@@ -63,6 +63,7 @@ class BenchSystem {
   int stopOrchestrator();   // SIGTERM; its exit code
 
   pid_t orchestratorPid();
+  pid_t simPid() const;
   int apiPort() const { return harness_.apiPort(); }
   // The console listener's port from the ports file, or nullopt when it has none.
   std::optional<int> consolePort() const;

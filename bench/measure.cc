@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <sstream>
@@ -73,6 +76,21 @@ std::optional<ProcessSample> sampleProcess(pid_t pid) {
     if (auto peak = kilobytes("VmHWM:")) sample.peak_rss_mb = *peak;
   }
   return sample;
+}
+
+pid_t findProcess(const std::string& program, const std::string& argument) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.empty() || !std::all_of(pid.begin(), pid.end(), ::isdigit)) continue;
+    std::ifstream in(entry.path() / "cmdline");
+    std::string command((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::replace(command.begin(), command.end(), '\0', ' ');
+    if (command.find(program) != std::string::npos && command.find(argument) != std::string::npos) {
+      return static_cast<pid_t>(std::stol(pid));
+    }
+  }
+  return 0;
 }
 
 double secondsSince(Clock::time_point start) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 // Small measuring tools of kaiban-bench: latency samples with percentiles, and what the
@@ -38,6 +39,11 @@ struct ProcessSample {
 
 // The sample, or nullopt when the process does not exist (any more).
 std::optional<ProcessSample> sampleProcess(pid_t pid);
+
+// The pid of a running process whose command line holds both `program` and `argument`, found
+// in /proc; 0 if there is none. For children that test helpers start without telling their
+// pid.
+pid_t findProcess(const std::string& program, const std::string& argument);
 
 // Seconds since `start`, as a double.
 double secondsSince(Clock::time_point start);
