@@ -117,6 +117,9 @@ Result<BenchOptions> parseBenchOptions(const std::vector<std::string>& arguments
       options.seed = static_cast<std::uint64_t>(*parsed);
     } else if (name == "--out") {
       options.out = value;
+    } else if (name == "--postgres") {
+      if (value.empty()) return Error::invalidInput("--postgres wants a URL", name);
+      options.postgres_url = value;
     } else if (name == "--set") {
       if (value.find('=') == std::string::npos) {
         return Error::invalidInput("--set wants KEY=VALUE, not '" + value + "'", name);
@@ -153,6 +156,8 @@ docs/performance.md explains every figure.
   --limit-ms MS           time per machine-limit figure (default 2000)
   --seed N                seed of the generated applications (default 1)
   --set KEY=VALUE         extra orchestrator setting (repeatable)
+  --postgres URL          run the orchestrator on PostgreSQL (a fresh schema on that server;
+                          the store-seeding query phase is SQLite-only and skipped)
   --out FILE              JSON result (default bench/results/kaiban-bench-<UTC time>.json)
   -h, --help              this text
 )";

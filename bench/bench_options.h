@@ -28,6 +28,9 @@ struct BenchOptions {
   std::uint64_t seed = 1;
   std::filesystem::path out;  // JSON result; default bench/results/kaiban-bench-<time>.json
   std::vector<std::string> orchestrator_settings;  // extra --set for the orchestrator
+  // --postgres URL: the orchestrator's store on this PostgreSQL server, in a fresh schema
+  // (kaiban_bench_<time>, left there for inspection); "" runs on SQLite.
+  std::string postgres_url;
 };
 
 // Parses `arguments` (without the program name). --quick first sets the quick sizes; options

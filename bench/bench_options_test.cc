@@ -49,5 +49,16 @@ TEST(BenchOptionsTest, SettingsAndRateAreKept) {
   EXPECT_EQ(options->seed, 9u);
 }
 
+TEST(BenchOptionsTest, PostgresNamesTheServer) {
+  EXPECT_EQ(parseBenchOptions({})->postgres_url, "");
+  Result<BenchOptions> options =
+      parseBenchOptions({"--quick", "--postgres", "postgresql://kaiban@127.0.0.1:55432/postgres"});
+  ASSERT_TRUE(options.ok()) << options.error().message;
+  EXPECT_EQ(options->postgres_url, "postgresql://kaiban@127.0.0.1:55432/postgres");
+  Result<BenchOptions> empty = parseBenchOptions({"--postgres", ""});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().field, "--postgres");
+}
+
 }  // namespace
 }  // namespace kaiban::bench

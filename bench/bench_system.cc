@@ -11,6 +11,7 @@
 #include "Poco/JSON/Parser.h"
 #include "bench/application_generator.h"
 #include "bench/measure.h"
+#include "orchestrator/store/postgres/pg.h"
 
 namespace kaiban::bench {
 
@@ -40,6 +41,25 @@ std::string cliOrThrow(kaiban::testing::KaibanHarness& harness,
 
 BenchSystem::BenchSystem() = default;
 BenchSystem::~BenchSystem() = default;
+
+void BenchSystem::usePostgres(const std::string& server_url, const std::string& schema) {
+  Result<std::unique_ptr<orchestrator::pg::Connection>> db =
+      orchestrator::pg::Connection::open(server_url, std::chrono::milliseconds{0});
+  if (!db) throw std::runtime_error("--postgres: " + db.error().message);
+  if (Result<void> created = (*db)->run("CREATE SCHEMA " + schema); !created) {
+    throw std::runtime_error("--postgres: " + created.error().message);
+  }
+  const char separator = server_url.find('?') == std::string::npos ? '?' : '&';
+  postgres_url_ = server_url + separator + "options=-csearch_path%3D" + schema;
+}
+
+std::vector<std::string> BenchSystem::withStore(std::vector<std::string> arguments) const {
+  if (!onPostgres()) return arguments;
+  std::vector<std::string> all = {"--set", "store=postgres", "--set",
+                                  "postgres.url=" + postgres_url_};
+  all.insert(all.end(), arguments.begin(), arguments.end());
+  return all;
+}
 
 void BenchSystem::issueKioskCertificates(const std::vector<KioskAccount>& kiosks,
                                          const std::function<void(int)>& progress) {
@@ -72,8 +92,8 @@ void BenchSystem::registerKiosks(const std::vector<KioskAccount>& kiosks,
   for (const KioskAccount& kiosk : kiosks) {
     const std::string_view district =
         kQingdaoDistricts[static_cast<std::size_t>(done) % std::size(kQingdaoDistricts)];
-    cliOrThrow(harness_, {"kiosk", "add", kiosk.id, "--bank", kiosk.bank, "--district",
-                          std::string(district), "--name", "bench kiosk " + kiosk.id});
+    cliOrThrow(harness_, withStore({"kiosk", "add", kiosk.id, "--bank", kiosk.bank, "--district",
+                                    std::string(district), "--name", "bench kiosk " + kiosk.id}));
     if (progress) progress(++done);
   }
 }
@@ -85,8 +105,9 @@ std::vector<StaffLogin> BenchSystem::addBankStaff(const std::vector<std::string>
     // User names are lower case.
     std::transform(user.begin(), user.end(), user.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const std::string out = cliOrThrow(harness_, {"user", "add", user, "--role", "bank_staff",
-                                                  "--bank", bank, "--generate-password"});
+    const std::string out =
+        cliOrThrow(harness_, withStore({"user", "add", user, "--role", "bank_staff", "--bank", bank,
+                                        "--generate-password"}));
     Poco::JSON::Object::Ptr created = kaiban::testing::parseObject(out);
     logins.push_back(StaffLogin{user, created->getValue<std::string>("password")});
   }
@@ -101,7 +122,7 @@ bool BenchSystem::orchestratorHasConsole() {
 
 Result<long long> BenchSystem::approveAllOpenTasks() {
   kaiban::testing::ProcessResult result =
-      harness_.cli({"task", "approve-all", "--actor", "bench-kyc"});
+      harness_.cli(withStore({"task", "approve-all", "--actor", "bench-kyc"}));
   if (result.exit_code != 0) {
     return Error::unavailable("task approve-all failed: " + result.err);
   }
@@ -114,8 +135,12 @@ Result<long long> BenchSystem::approveAllOpenTasks() {
 
 double BenchSystem::startOrchestrator(const std::vector<std::string>& settings) {
   settings_ = settings;
+  if (onPostgres()) {
+    settings_.push_back("store=postgres");
+    settings_.push_back("postgres.url=" + postgres_url_);
+  }
   const Clock::time_point start = Clock::now();
-  harness_.startOrchestrator(settings);
+  harness_.startOrchestrator(settings_);
   return secondsSince(start);
 }
 
@@ -143,6 +168,20 @@ std::optional<int> BenchSystem::consolePort() const {
 
 Result<StoreCounts> BenchSystem::counts(
     bool with_versions, const std::optional<std::filesystem::path>& database) const {
+  if (onPostgres() && !database) {
+    Result<std::unique_ptr<orchestrator::pg::Connection>> db =
+        orchestrator::pg::Connection::open(postgres_url_, std::chrono::milliseconds{0});
+    if (!db) return db.error();
+    Result<orchestrator::pg::Rows> rows = (*db)->execute(
+        with_versions ? "SELECT count(*), count(*) FILTER (WHERE state = 'completed'), count(*) "
+                        "FILTER (WHERE state IN ('rejected', 'cancelled', 'needs_attention')), "
+                        "coalesce(sum(version), 0) FROM applications"
+                      : "SELECT count(*), count(*) FILTER (WHERE state = 'completed'), count(*) "
+                        "FILTER (WHERE state IN ('rejected', 'cancelled', 'needs_attention')), 0 "
+                        "FROM applications");
+    if (!rows) return rows.error();
+    return StoreCounts{rows->int64(0, 0), rows->int64(0, 1), rows->int64(0, 2), rows->int64(0, 3)};
+  }
   const std::filesystem::path file = database.value_or(this->database());
   sqlite3* raw = nullptr;
   const int opened = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
@@ -185,6 +224,15 @@ Result<StoreCounts> BenchSystem::counts(
 }
 
 long long BenchSystem::databaseBytes(const std::optional<std::filesystem::path>& database) const {
+  if (onPostgres() && !database) {
+    Result<std::unique_ptr<orchestrator::pg::Connection>> db =
+        orchestrator::pg::Connection::open(postgres_url_, std::chrono::milliseconds{0});
+    if (!db) return 0;
+    Result<orchestrator::pg::Rows> rows = (*db)->execute(
+        "SELECT coalesce(sum(pg_total_relation_size(format('%I.%I', table_schema, "
+        "table_name))), 0) FROM information_schema.tables WHERE table_schema = current_schema()");
+    return rows ? rows->int64(0, 0) : 0;
+  }
   const std::filesystem::path file = database.value_or(this->database());
   long long bytes = 0;
   for (const std::string& suffix : {std::string(), std::string("-wal")}) {
@@ -193,6 +241,32 @@ long long BenchSystem::databaseBytes(const std::optional<std::filesystem::path>&
     if (!error) bytes += static_cast<long long>(size);
   }
   return bytes;
+}
+
+Result<std::set<std::string>> BenchSystem::applicationIds() const {
+  std::set<std::string> ids;
+  if (onPostgres()) {
+    Result<std::unique_ptr<orchestrator::pg::Connection>> db =
+        orchestrator::pg::Connection::open(postgres_url_, std::chrono::milliseconds{0});
+    if (!db) return db.error();
+    Result<orchestrator::pg::Rows> rows = (*db)->execute("SELECT id FROM applications");
+    if (!rows) return rows.error();
+    for (int row = 0; row < rows->size(); ++row) ids.insert(rows->text(row, 0));
+    return ids;
+  }
+  sqlite3* raw = nullptr;
+  sqlite3_open_v2(database().c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)> db(raw, sqlite3_close_v2);
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(raw, "SELECT id FROM applications", -1, &statement, nullptr) !=
+      SQLITE_OK) {
+    return Error::unavailable("cannot read " + database().string() + ": " + sqlite3_errmsg(raw));
+  }
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    ids.insert(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+  }
+  sqlite3_finalize(statement);
+  return ids;
 }
 
 }  // namespace kaiban::bench

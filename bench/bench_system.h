@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,12 @@ class BenchSystem {
   // Starts kaiban-sim with results after `delay_ms` (0: at once).
   void startSim(int delay_ms);
 
+  // Puts the orchestrator's store (and every command's) on the PostgreSQL server at
+  // `server_url`, in a new schema named `schema`. REQUIRES: before registerKiosks. Throws
+  // std::runtime_error if the server refuses.
+  void usePostgres(const std::string& server_url, const std::string& schema);
+  bool onPostgres() const { return !postgres_url_.empty(); }
+
   // Registers the kiosks (district: the Qingdao districts in turn) and makes one bank_staff
   // user per bank, returning their logins. REQUIRES: startSim. Throws on failure.
   void registerKiosks(const std::vector<KioskAccount>& kiosks,
@@ -78,17 +85,25 @@ class BenchSystem {
   // The simulator's /effects.
   Poco::JSON::Object::Ptr effects() { return harness_.effects(); }
 
-  // Counts in `database` (default: the orchestrator's), read-only beside the running
-  // orchestrator. `with_versions` sums versions too (a scan of the table).
+  // Counts in `database` (default: the orchestrator's, on PostgreSQL its schema), read-only
+  // beside the running orchestrator. `with_versions` sums versions too (a scan of the table).
   Result<StoreCounts> counts(bool with_versions,
                              const std::optional<std::filesystem::path>& database = {}) const;
 
-  // Bytes the database file and its WAL take on disk.
+  // Bytes the database file and its WAL take on disk (on PostgreSQL: the schema's tables and
+  // indexes).
   long long databaseBytes(const std::optional<std::filesystem::path>& database = {}) const;
 
+  // Ids of every stored application.
+  Result<std::set<std::string>> applicationIds() const;
+
  private:
+  // `arguments` for kaiban-orchestrator's command line, after the store's settings.
+  std::vector<std::string> withStore(std::vector<std::string> arguments) const;
+
   kaiban::testing::KaibanHarness harness_;
   std::vector<std::string> settings_;
+  std::string postgres_url_;  // with the bench's schema; "" on SQLite
 };
 
 }  // namespace kaiban::bench
