@@ -36,10 +36,10 @@ Result<double> real(const std::string& option, const std::string& text, double l
 void setQuick(BenchOptions& options) {
   options.quick = true;
   options.kiosks = 8;
-  options.saturate = std::chrono::seconds(4);
+  options.saturate = std::chrono::seconds(2);
   options.sustain = std::chrono::seconds(5);
   options.latency = std::chrono::seconds(4);
-  options.in_flight = 300;
+  options.in_flight = 200;
   options.query_levels = {1'000, 10'000};
   options.agent_submissions = 3;
   options.limit_each = std::chrono::milliseconds(500);

@@ -299,7 +299,9 @@ void BenchRun::measureLimits() {
 
 void BenchRun::saturate() {
   progress_.phase("warm-up", [this] { return loadStatus(); });
-  remember(fleet_->closedLoop(options_.kiosks, std::chrono::seconds(2)), "warm-up");
+  remember(fleet_->closedLoop(options_.kiosks,
+                              options_.quick ? std::chrono::seconds(1) : std::chrono::seconds(2)),
+           "warm-up");
   if (!drain(std::chrono::seconds(120))) noteProblem("warm-up applications did not complete");
 
   progress_.phase("saturate (closed loop)", [this] { return loadStatus(); });

@@ -139,7 +139,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path
   // WAL lets readers run beside the one writer; synchronous=FULL makes every commit durable
   // when it returns (fsync of the WAL), which the outbox's exactly-once promise relies on.
   Result<void> settings = connection->execute(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA "
+      "cache_size=-16384;");
   if (!settings) return settings.error();
   Result<Statement> mode = connection->prepare("PRAGMA journal_mode");
   if (!mode) return mode.error();
