@@ -650,7 +650,7 @@ TEST_F(ConsoleApiTest, AnOperatorSeesOnlyTheirDistrict) {
 
 TEST_F(ConsoleApiTest, PagesRedirectToLoginAndAssetsAreServedFromMemory) {
   Browser anonymous = browser();
-  for (const char* page : {"/bank", "/operator"}) {
+  for (const char* page : {"/", "/bank", "/operator"}) {
     Response response = send(anonymous, "GET", page);
     EXPECT_EQ(response.status, 303) << page;
     EXPECT_EQ(response.headers["Location"], "/login") << page;

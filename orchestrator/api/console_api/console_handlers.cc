@@ -254,8 +254,8 @@ class AuthenticatedRoute : public RouteHandler {
 
 // --- Pages and assets -------------------------------------------------------------------
 
-// GET /login: the login page, for anybody. (The route table has no "/" pattern; the login page
-// sends a user who is logged in already to their console.)
+// GET /login: the login page, for anybody. (The page sends a user who is logged in already to
+// their console.)
 class LoginPage final : public RouteHandler {
  public:
   explicit LoginPage(std::shared_ptr<const WebAssets> assets) : assets_(std::move(assets)) {}
@@ -267,6 +267,12 @@ class LoginPage final : public RouteHandler {
 
  private:
   std::shared_ptr<const WebAssets> assets_;
+};
+
+// GET /: the address people type; the login page knows where each user belongs.
+class RootRedirect final : public RouteHandler {
+ public:
+  HttpReply handle(const RouteRequest&) override { return redirect("/login"); }
 };
 
 // GET /bank, GET /operator: a console page for the users of its audience.
@@ -968,6 +974,7 @@ void addConsoleRoutes(RouteTable& routes, ConsoleServer& server, ConsoleAuth& au
                       ConsoleRouteOptions options) {
   const RouteOptions small{kSmallBody};
   routes.add("GET", "/login", std::make_shared<LoginPage>(assets));
+  routes.add("GET", "/", std::make_shared<RootRedirect>());
   routes.add("GET", "/bank", std::make_shared<ConsolePage>(auth, Audience::kBank, assets, "bank"));
   routes.add("GET", "/operator",
              std::make_shared<ConsolePage>(auth, Audience::kOperator, assets, "operator"));

@@ -86,6 +86,16 @@ TEST(RouteTableTest, RefusesMalformedPatternsAndDuplicates) {
   EXPECT_THROW(table.add("GET", "/a", echo), std::invalid_argument);
 }
 
+TEST(RouteTableTest, TheRootIsARouteOfItsOwn) {
+  RouteTable table;
+  auto echo = std::make_shared<EchoRoute>();
+  table.add("GET", "/", echo);
+  table.add("GET", "/{page}", echo);
+  EXPECT_EQ(table.match("GET", "/").route->pattern, "/");
+  EXPECT_EQ(table.match("GET", "/login").route->pattern, "/{page}");
+  EXPECT_EQ(table.match("POST", "/").kind, RouteTable::MatchKind::kWrongMethod);
+}
+
 TEST(HttpReplyTest, ErrorBodyHasCodeMessageAndField) {
   HttpReply reply =
       HttpReply::error(Error::invalidInput("name must not be empty", "enterprise.name"));

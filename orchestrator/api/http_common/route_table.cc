@@ -55,10 +55,13 @@ void RouteTable::add(std::string method, std::string pattern, std::shared_ptr<Ro
     throw std::invalid_argument("route pattern '" + pattern + "' is not an absolute path");
   }
   std::vector<std::string> segments = splitPath(pattern);
+  // "/" is the one pattern whose only segment may be empty: the site's root.
+  const bool root = pattern == "/";
   std::set<std::string, std::less<>> names;
   for (const std::string& segment : segments) {
     const bool parameter = isParameter(segment);
-    if (!parameter && (segment.find_first_of("{}") != std::string::npos || segment.empty())) {
+    if (!parameter &&
+        (segment.find_first_of("{}") != std::string::npos || (segment.empty() && !root))) {
       throw std::invalid_argument("route pattern '" + pattern + "' has a malformed segment '" +
                                   segment + "'");
     }
