@@ -49,19 +49,19 @@ crypto::KeyRing loadKeys(const OrchestratorConfig& config) {
 // The official calendar, extended by one provisional Monday-to-Friday year: next year's
 // holidays are published in November, and a kiosk must not start refusing entrepreneurs at
 // the end of December because an operator has not yet added the file. Deadlines that reach
-// the provisional year are approximate, so the gap is logged as a warning at every start
-// from 60 days before it matters.
-WorkingCalendar loadCalendar(const OrchestratorConfig& config, const Clock& clock) {
+// the provisional year are approximate, so from 60 days before it matters `gap` says so (the
+// server logs it at every start; the CLI's commands do not repeat it).
+WorkingCalendar loadCalendar(const OrchestratorConfig& config, const Clock& clock,
+                             std::string& gap) {
   const WorkingCalendar official = orThrow(WorkingCalendar::load(config.calendar_dir),
                                            "calendar.dir " + config.calendar_dir.string());
   const auto soon = std::chrono::floor<std::chrono::days>(clock.now() + std::chrono::days{60});
   if (!official.coversDate(std::chrono::year_month_day{soon})) {
     const int next_year = static_cast<int>(official.lastCoveredDate().year()) + 1;
-    Poco::Logger::get("orchestrator.app")
-        .warning("calendar.dir " + config.calendar_dir.string() + " has no holiday data for " +
-                 std::to_string(next_year) + ": deadlines reaching it count Monday to Friday " +
-                 "only; add cn-" + std::to_string(next_year) +
-                 ".txt when the State Council publishes the year's arrangements");
+    gap =
+        "calendar.dir " + config.calendar_dir.string() + " has no holiday data for " +
+        std::to_string(next_year) + ": deadlines reaching it count Monday to Friday only; add cn-" +
+        std::to_string(next_year) + ".txt when the State Council publishes the year's arrangements";
   }
   return official.withProvisionalYears(1);
 }
@@ -188,7 +188,7 @@ OrchestratorCore::OrchestratorCore(const OrchestratorConfig& config)
       keys_(loadKeys(config)),
       cipher_(keys_),
       index_(keys_),
-      calendar_(loadCalendar(config, clock_)),
+      calendar_(loadCalendar(config, clock_, calendar_gap_)),
       flows_(loadFlows(config)),
       store_(openStore(config_, clock_)),
       engine_(*store_, flows_, calendar_, clock_, cipher_, index_, engineOptions(config)) {
@@ -301,6 +301,8 @@ OrchestratorService::OrchestratorService(const OrchestratorConfig& config, Orche
       dispatcher_(core.engine(), metered_.stepAdapters(),
                   config.notifications ? &metered_.notifier() : nullptr, dispatcherOptions(config)),
       timers_(core.engine(), timerOptions(config)) {
+  if (!core.calendarGap().empty())
+    Poco::Logger::get("orchestrator.app").warning(core.calendarGap());
   Poco::Net::Context::Ptr server_context;
   try {
     server_context = transport::makeServerContext(

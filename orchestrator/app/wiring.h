@@ -69,6 +69,8 @@ class OrchestratorCore {
   std::vector<std::string> storeProblems();
   const FlowCatalog& flows() const { return flows_; }
   const WorkingCalendar& calendar() const { return calendar_; }
+  // Why deadlines soon reach a year without holiday data; empty when they do not.
+  const std::string& calendarGap() const { return calendar_gap_; }
   const Clock& clock() const { return clock_; }
 
  private:
@@ -77,6 +79,7 @@ class OrchestratorCore {
   crypto::KeyRing keys_;
   crypto::PiiCipher cipher_;
   crypto::BlindIndex index_;
+  std::string calendar_gap_;  // before calendar_, which fills it
   WorkingCalendar calendar_;
   FlowCatalog flows_;
   std::unique_ptr<Store> store_;

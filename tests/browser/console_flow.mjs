@@ -6,7 +6,8 @@
 // that the approved application completes.
 //
 //   node console_flow.mjs --url https://127.0.0.1:PORT --out DIR --application ID
-//        --officer NAME --officer-password PW --operator NAME --operator-password PW
+//        --officer NAME --officer-bank CODE --officer-password PW
+//        --operator NAME --operator-password PW [--completed-at-least N]
 //
 // Prints one line "RESULT {json}" and exits non-zero with the reason on any failure.
 
@@ -19,8 +20,8 @@ function options() {
   const args = process.argv.slice(2);
   const result = {};
   for (let i = 0; i < args.length; i += 2) result[args[i].replace(/^--/, "")] = args[i + 1];
-  for (const required of ["url", "out", "application", "officer", "officer-password",
-                          "operator", "operator-password"]) {
+  for (const required of ["url", "out", "application", "officer", "officer-bank",
+                          "officer-password", "operator", "operator-password"]) {
     if (!result[required]) throw new Error("missing --" + required);
   }
   return result;
@@ -72,6 +73,8 @@ async function signIn(user, password) {
 
 try {
   // --- The bank officer ---------------------------------------------------------------------
+  await page.goto(opts.url + "/");
+  await page.waitForURL(/\/login$/);  // the site's address leads to the login page
   await page.goto(opts.url + "/bank");
   await page.waitForURL(/\/login$/);  // not logged in: the page sends us to sign in
   await signIn(opts.officer, "not the password");
@@ -83,7 +86,7 @@ try {
   await page.waitForURL(/\/bank/);
   const row = `tr[data-application="${opts.application}"]`;
   await page.waitForSelector(row);
-  await expectText("#who", /bank staff · QDBANK/);
+  await expectText("#who", new RegExp("bank staff · " + opts["officer-bank"]));
   await screenshot("review-queue");
 
   await page.click(row);
@@ -145,6 +148,12 @@ try {
   }
   await expectText("#kpis", /新开办/);
   await page.waitForSelector("#fleet table");
+  await expectText("#fleet", /QD-SN-0001/);  // the demo's kiosk, from its heartbeats
+  const dashboard = await (await page.request.get(opts.url + "/console/api/v1/dashboard")).json();
+  const atLeast = Number(opts["completed-at-least"] || 0);
+  if (dashboard.totals.completed < atLeast) {
+    throw new Error(`the dashboard shows ${dashboard.totals.completed} completed, expected ${atLeast}`);
+  }
   await screenshot("dashboard");
 
   await page.click('#breakdown-pills .pill[data-group="by_bank"]');
