@@ -103,8 +103,8 @@ TEST_F(AgentIntegrationTest, ASubmissionIsQueuedThenForwardedExactlyOnce) {
   EXPECT_EQ(received[0].kiosk_id, "QD-SN-0001");
   EXPECT_EQ(fake_.submitRequests(received[0].idempotency_key), 1);
   // The applicant's identity came from the card, not from the screen.
-  EXPECT_NE(received[0].body.find("370202198805123010"), std::string::npos);
-  EXPECT_NE(received[0].body.find("王海蓝"), std::string::npos);
+  EXPECT_NE(received[0].body.find("370202198503071235"), std::string::npos);
+  EXPECT_NE(received[0].body.find("张伟"), std::string::npos);
   EXPECT_NE(received[0].body.find("\"bank_code\":\"BOCQD\""), std::string::npos);
   // The face check that verified the holder travels with it: its summary, never the image.
   Result<Application> forwarded = applicationFromJsonText(received[0].body);
@@ -134,11 +134,11 @@ TEST_F(AgentIntegrationTest, ASubmissionIsQueuedThenForwardedExactlyOnce) {
             std::string::npos);
   const std::string printed = agent_->call("GET", "/local/sim/receipts").body;
   EXPECT_NE(printed.find(received[0].application_id), std::string::npos);
-  EXPECT_EQ(printed.find("370202198805123010"), std::string::npos) << "no ID number on paper";
+  EXPECT_EQ(printed.find("370202198503071235"), std::string::npos) << "no ID number on paper";
 
   EXPECT_EQ(agent_->stop(), 0) << agent_->log();
   const std::string log = agent_->log();
-  EXPECT_EQ(log.find("370202198805123010"), std::string::npos) << "ID numbers are masked";
+  EXPECT_EQ(log.find("370202198503071235"), std::string::npos) << "ID numbers are masked";
   EXPECT_NE(log.find("\"kiosk_id\":\"QD-SN-0001\""), std::string::npos);
 }
 
@@ -300,8 +300,8 @@ TEST_F(AgentIntegrationTest, StaffVerificationWithTheConfiguredCode) {
 }
 
 TEST_F(AgentIntegrationTest, PeopleDataPrefillsTheCardHoldersRegisteredAddress) {
-  fake_.addPerson("370202198805123010",
-                  {"王海蓝", "male", "1988-05-12", "山东省青岛市市南区新地址1号"});
+  fake_.addPerson("370202198503071235",
+                  {"张伟", "male", "1985-03-07", "山东省青岛市市南区新地址1号"});
   transport::Response started =
       agent_->call("POST", "/local/session", R"({"consent_id_card": true, "consent_face": true})");
   const std::string session = json::stringMember(*agent_->parsed(started), "session").value_or("");
@@ -313,8 +313,8 @@ TEST_F(AgentIntegrationTest, PeopleDataPrefillsTheCardHoldersRegisteredAddress) 
   EXPECT_EQ(json::stringMember(*prefill, "source"), "people_data");
   EXPECT_EQ(json::stringMember(*prefill, "address"), "山东省青岛市市南区新地址1号");
   // The screen never gets the full ID number.
-  EXPECT_EQ(card.body.find("370202198805123010"), std::string::npos);
-  EXPECT_NE(card.body.find("3702**********3010"), std::string::npos);
+  EXPECT_EQ(card.body.find("370202198503071235"), std::string::npos);
+  EXPECT_NE(card.body.find("3702**********1235"), std::string::npos);
 }
 
 }  // namespace
