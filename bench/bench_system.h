@@ -83,7 +83,8 @@ class BenchSystem {
   std::filesystem::path orchestratorLog() const { return workDir() / "orchestrator.log"; }
 
   // The simulator's /effects.
-  Poco::JSON::Object::Ptr effects() { return harness_.effects(); }
+  // The simulators' effect counts, without per-message lists (a full run has 300 thousand).
+  Poco::JSON::Object::Ptr effects() { return harness_.effects(false); }
 
   // Counts in `database` (default: the orchestrator's, on PostgreSQL its schema), read-only
   // beside the running orchestrator. `with_versions` sums versions too (a scan of the table).

@@ -67,7 +67,7 @@ Reply ControlService::handle(std::string_view method, std::string_view uri, std:
     return faults();
   }
   if (method != "GET") return jsonError(405, "use GET (POST only for /faults)");
-  if (path == "/effects") return effects();
+  if (path == "/effects") return effects(queryValue(query, "by_message") != "0");
   if (path == "/faults") return faults();
   if (path == "/people") return people(query);
   if (path == "/ports") return ports();
@@ -76,19 +76,22 @@ Reply ControlService::handle(std::string_view method, std::string_view uri, std:
                             " (try /effects, /faults, /people, /ports, /healthz)");
 }
 
-Reply ControlService::effects() {
+Reply ControlService::effects(bool by_message_lists) {
   Result<std::map<std::string, PartnerEffects>> report = store_.effects();
   if (!report.ok()) return jsonError(500, report.error().message);
   Poco::JSON::Object partners(Poco::JSON_PRESERVE_KEY_ORDER);
-  int messages = 0, effects = 0, duplicates = 0;
+  int messages = 0, effects = 0, duplicates = 0, repeated = 0;
   for (const auto& [name, partner] : *report) {
     Poco::JSON::Object entry(Poco::JSON_PRESERVE_KEY_ORDER);
     entry.set("messages", partner.messages);
     entry.set("effects", partner.effects);
     entry.set("duplicates_refused", partner.duplicates_refused);
-    Poco::JSON::Object by_message(Poco::JSON_PRESERVE_KEY_ORDER);
-    for (const auto& [id, count] : partner.effects_by_message) by_message.set(id, count);
-    entry.set("by_message", by_message);
+    entry.set("repeated_effects", partner.repeated_effects);
+    if (by_message_lists) {
+      Poco::JSON::Object by_message(Poco::JSON_PRESERVE_KEY_ORDER);
+      for (const auto& [id, count] : partner.effects_by_message) by_message.set(id, count);
+      entry.set("by_message", by_message);
+    }
     Poco::JSON::Object by_kind(Poco::JSON_PRESERVE_KEY_ORDER);
     for (const auto& [kind, count] : partner.effects_by_kind) by_kind.set(kind, count);
     entry.set("by_kind", by_kind);
@@ -101,11 +104,13 @@ Reply ControlService::effects() {
     messages += partner.messages;
     effects += partner.effects;
     duplicates += partner.duplicates_refused;
+    repeated += partner.repeated_effects;
   }
   Poco::JSON::Object totals(Poco::JSON_PRESERVE_KEY_ORDER);
   totals.set("messages", messages);
   totals.set("effects", effects);
   totals.set("duplicates_refused", duplicates);
+  totals.set("repeated_effects", repeated);
   Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);
   object.set("partners", partners);
   object.set("totals", totals);

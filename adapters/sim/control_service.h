@@ -12,16 +12,17 @@
 #include "adapters/sim/sim_store.h"
 
 // The control endpoint (plain HTTP on 127.0.0.1): what tests and demos ask the simulator.
-//   GET  /effects          what every partner has done, per message id (JSON, see below)
+//   GET  /effects          what every partner has done, per message id (JSON, see below);
+//                          ?by_message=0 leaves the per-message lists out (large runs)
 //   GET  /faults           the faults in force and the seed
 //   POST /faults           body: fault syntax (faults.h); changes the partners it names
 //   GET  /people?limit=N   the first N people of the people-data set (default 10)
 //   GET  /ports            the listening ports, as in the ports file
 //   GET  /healthz          "ok"
 // /effects: {"partners": {"bank": {"messages": 2, "effects": 2, "duplicates_refused": 1,
-//   "by_message": {"<id>": 1, ...}, "by_kind": {"account_opened": 2},
+//   "repeated_effects": 0, "by_message": {"<id>": 1, ...}, "by_kind": {"account_opened": 2},
 //   "callbacks": {"pending": 0, "delivered": 2, "dropped": 0}}, ...},
-//   "totals": {"messages": .., "effects": .., "duplicates_refused": ..}}
+//   "totals": {"messages": .., "effects": .., "duplicates_refused": .., "repeated_effects": ..}}
 // Thread-safe.
 namespace kaiban::sim {
 
@@ -36,7 +37,7 @@ class ControlService {
   EventLog& log() const { return log_; }
 
  private:
-  Reply effects();
+  Reply effects(bool by_message);
   Reply faults();
   Reply people(std::string_view query);
   Reply ports();

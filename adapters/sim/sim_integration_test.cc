@@ -192,6 +192,12 @@ TEST_F(SimIntegrationTest, FullFlowByHandOverMutualTls) {
     EXPECT_EQ(sim_->effectsOf(partner, id), 1) << partner << " " << id;
   }
   EXPECT_EQ(sim_->effects()->getObject("totals")->getValue<int>("effects"), 6);
+  EXPECT_EQ(sim_->effects()->getObject("totals")->getValue<int>("repeated_effects"), 0);
+  // The summary for large runs: the same counts without the per-message lists.
+  const transport::Response summary = sim_->control("GET", "/effects?by_message=0");
+  ASSERT_EQ(summary.status, 200);
+  EXPECT_EQ(summary.body.find("by_message"), std::string::npos) << summary.body;
+  EXPECT_NE(summary.body.find(R"("effects":6)"), std::string::npos) << summary.body;
   EXPECT_TRUE(waitUntil([&] { return sim_->counter("bank", "delivered", true) == 1; }));
 }
 

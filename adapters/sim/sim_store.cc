@@ -495,6 +495,11 @@ Result<std::map<std::string, PartnerEffects>> SimStore::effects() {
       ++partner.effects_by_kind[effects.text(2)];
       ++partner.effects;
     }
+    for (auto& [name, partner] : report) {
+      for (const auto& [id, count] : partner.effects_by_message) {
+        if (count > 1) ++partner.repeated_effects;
+      }
+    }
     return report;
   });
 }

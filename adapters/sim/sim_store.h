@@ -68,6 +68,7 @@ struct PartnerEffects {
   int effects = 0;
   int messages = 0;
   int duplicates_refused = 0;  // resends answered from the store instead of acting again
+  int repeated_effects = 0;    // messages with more than one effect: must stay 0
   int callbacks_pending = 0;
   int callbacks_delivered = 0;
   int callbacks_dropped = 0;

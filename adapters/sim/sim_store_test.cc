@@ -104,6 +104,7 @@ TEST_F(SimStoreTest, AResendGetsTheFirstAnswerAndNoSecondEffectEvenAfterReopenin
   EXPECT_EQ(registry.effects, 1);
   EXPECT_EQ(registry.messages, 1);
   EXPECT_EQ(registry.duplicates_refused, 2);
+  EXPECT_EQ(registry.repeated_effects, 0);
   EXPECT_EQ(registry.effects_by_kind.at("uscc_issued"), 1);
   EXPECT_EQ(registry.callbacks_pending, 1);
 }

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ struct EngineBackend {
   // calls GTEST_SKIP() (in a void helper) and returns nullptr.
   std::function<std::unique_ptr<EngineStorage>(const std::filesystem::path& temp_dir)> make;
 };
+
+// Test names and failure messages show the backend's name, not the struct's bytes.
+inline void PrintTo(const EngineBackend& backend, std::ostream* out) { *out << backend.name; }
 
 // Valid resident ID numbers of adults (GB 11643 check characters).
 inline constexpr const char* kZhangWeiId = "370202198503071235";

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "orchestrator/store/console_store.h"
@@ -32,6 +33,9 @@ struct ConsoleStoreBackend {
   // A new harness over fresh storage, or nullptr after GTEST_SKIP() (as StoreBackend::make).
   std::function<std::unique_ptr<ConsoleStoreHarness>()> make;
 };
+
+// Test names and failure messages show the backend's name, not the struct's bytes.
+inline void PrintTo(const ConsoleStoreBackend& backend, std::ostream* out) { *out << backend.name; }
 
 class ConsoleStoreContractTest : public ::testing::TestWithParam<ConsoleStoreBackend> {
  protected:

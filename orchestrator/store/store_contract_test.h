@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,9 @@ struct StoreBackend {
   // calls GTEST_SKIP() with the reason, in a void helper, and returns nullptr.
   std::function<std::unique_ptr<StoreHarness>()> make;
 };
+
+// Test names and failure messages show the backend's name, not the struct's bytes.
+inline void PrintTo(const StoreBackend& backend, std::ostream* out) { *out << backend.name; }
 
 class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
  protected:

@@ -196,11 +196,11 @@ ProcessResult KaibanHarness::cli(const std::vector<std::string>& arguments) {
   return runProcess(orchestratorBinary(), all);
 }
 
-Poco::JSON::Object::Ptr KaibanHarness::effects() {
+Poco::JSON::Object::Ptr KaibanHarness::effects(bool by_message) {
   Result<transport::Response> response =
       transport::HttpsClient(transport::Endpoint{"127.0.0.1", control_port_, "sim control"},
                              nullptr, {}, clock_)
-          .get("/effects");
+          .get(by_message ? "/effects" : "/effects?by_message=0");
   if (!response || response->status != 200) {
     throw std::runtime_error("GET /effects failed: " +
                              (response ? response->body : response.error().message));

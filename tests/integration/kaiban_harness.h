@@ -48,8 +48,9 @@ class KaibanHarness {
   // The --var/--pki/--set arguments every run of the binary gets.
   std::vector<std::string> commonArguments() const;
 
-  // GET http://127.0.0.1:<control>/effects of the simulator.
-  Poco::JSON::Object::Ptr effects();
+  // GET http://127.0.0.1:<control>/effects of the simulator; without the per-message lists
+  // when `by_message` is false.
+  Poco::JSON::Object::Ptr effects(bool by_message = true);
   // Waits until the simulator has received at least `count` text messages (milestone texts
   // go out after the state change that queued them). False on timeout.
   bool waitForTexts(int count, std::chrono::milliseconds timeout);
