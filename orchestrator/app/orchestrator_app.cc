@@ -1,9 +1,14 @@
 #include "orchestrator/app/orchestrator_app.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "Poco/Logger.h"
 #include "Poco/Util/HelpFormatter.h"
@@ -35,6 +40,44 @@ void blockStopSignals() {
   // A partner or kiosk closing its connection mid-answer must not end the process.
   signal(SIGPIPE, SIG_IGN);
 }
+
+// glibc gives threads up to 8 malloc arenas per core and keeps what each frees for its own
+// reuse. The API pool holds a thread per keep-alive kiosk connection, so after a burst the
+// freed memory of a few hundred threads stayed resident (kaiban-bench: 385 MB after a
+// saturating burst with 10 thousand applications in flight, 64 MB after a restart with the
+// same applications). Four arenas keep contention low on a few cores, and returning free
+// pages to the system twice a minute keeps the resident size close to what is live.
+class MemoryReturner {
+ public:
+  MemoryReturner() {
+    mallopt(M_ARENA_MAX, 4);
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (!stopping_) {
+        if (wake_.wait_for(lock, std::chrono::seconds(30), [this] { return stopping_; })) break;
+        lock.unlock();
+        malloc_trim(0);
+        lock.lock();
+      }
+    });
+  }
+  ~MemoryReturner() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  MemoryReturner(const MemoryReturner&) = delete;
+  MemoryReturner& operator=(const MemoryReturner&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -161,6 +204,7 @@ int OrchestratorApp::main(const std::vector<std::string>& arguments) {
 int OrchestratorApp::serve(const OrchestratorConfig& config) {
   blockStopSignals();
   configureLogging(config.log_level, config.log_file);
+  MemoryReturner memory;
   try {
     OrchestratorCore core(config);
     OrchestratorService service(config, core);
