@@ -5,6 +5,7 @@
 
 #include "orchestrator/store/postgres/migrations.h"
 #include "orchestrator/store/postgres/transaction.h"
+#include "orchestrator/store/store_columns.h"
 
 namespace kaiban::orchestrator {
 
@@ -13,38 +14,9 @@ using pg::Connection;
 using pg::Params;
 using pg::Rows;
 
+using columns::sql;
+
 namespace {
-
-constexpr std::string_view kApplicationColumns =
-    "id, kiosk_id, bank_code, district, flow_version, state, green_channel, submitted_at, "
-    "deadline_at, updated_at, flags, version, sealed_application, legal_representative_index";
-
-constexpr std::string_view kStepColumns =
-    "step_id, state, attempts, revision, polls, message_id, ready_at, dispatched_at, "
-    "budget_due_at, finished_at, flags, failure, reason_code, reason, partner_reference, "
-    "sealed_outputs";
-
-constexpr std::string_view kHumanTaskColumns =
-    "step_id, kind, role, state, decided_by, reason, opened_at, decided_at";
-
-constexpr std::string_view kEventColumns = "seq, application_id, step_id, type, actor, at, detail";
-
-constexpr std::string_view kOutboxColumns =
-    "id, message_id, application_id, step_id, kind, attempts, next_attempt_at, payload, "
-    "lease_owner, lease_until";
-
-constexpr std::string_view kTimerColumns =
-    "id, application_id, step_id, kind, due_at, fired, lease_owner, lease_until";
-
-constexpr std::string_view kKioskColumns =
-    "kiosk_id, bank_code, district, name, enabled, registered_at, revoked_at, "
-    "last_heartbeat_at, last_heartbeat";
-
-std::string sql(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view part : parts) out += part;
-  return out;
-}
 
 Result<ApplicationRecord> readApplication(const Rows& rows, int row) {
   ApplicationRecord record;
@@ -224,7 +196,7 @@ Result<void> applyChange(Connection& db, std::string_view id, int64_t expected_v
   const ApplicationRecord& app = change.application;
   if (expected_version == 0) {
     Result<Rows> inserted =
-        db.execute(sql({"INSERT INTO applications (", kApplicationColumns,
+        db.execute(sql({"INSERT INTO applications (", columns::kApplication,
                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13)"}),
                    Params()
                        .add(id)
@@ -282,7 +254,7 @@ Result<void> applyChange(Connection& db, std::string_view id, int64_t expected_v
 
   for (const StepRecord& step : change.steps) {
     Result<Rows> upserted = db.execute(
-        sql({"INSERT INTO steps (application_id, ", kStepColumns,
+        sql({"INSERT INTO steps (application_id, ", columns::kStep,
              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
              "$17) ON CONFLICT (application_id, step_id) DO UPDATE SET state = excluded.state, "
              "attempts = excluded.attempts, revision = excluded.revision, "
@@ -316,7 +288,7 @@ Result<void> applyChange(Connection& db, std::string_view id, int64_t expected_v
 
   for (const HumanTaskRecord& task : change.human_tasks) {
     Result<Rows> upserted = db.execute(
-        sql({"INSERT INTO human_tasks (application_id, ", kHumanTaskColumns,
+        sql({"INSERT INTO human_tasks (application_id, ", columns::kHumanTask,
              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (application_id, step_id) "
              "DO UPDATE SET kind = excluded.kind, role = excluded.role, state = excluded.state, "
              "decided_by = excluded.decided_by, reason = excluded.reason, "
@@ -507,7 +479,7 @@ Result<ApplicationSnapshot> PostgresStore::load(std::string_view id) {
       *pool_, Access::kReadSnapshot, [&](Connection& db) -> Result<ApplicationSnapshot> {
         ApplicationSnapshot snapshot;
         Result<Rows> application =
-            db.execute(sql({"SELECT ", kApplicationColumns, " FROM applications WHERE id = $1"}),
+            db.execute(sql({"SELECT ", columns::kApplication, " FROM applications WHERE id = $1"}),
                        Params().add(id));
         if (!application) return application.error();
         if (application->empty()) return Error::notFound("no application " + std::string(id));
@@ -516,14 +488,14 @@ Result<ApplicationSnapshot> PostgresStore::load(std::string_view id) {
         snapshot.application = std::move(record).value();
         Result<std::vector<StepRecord>> steps =
             select<StepRecord>(db,
-                               sql({"SELECT ", kStepColumns,
+                               sql({"SELECT ", columns::kStep,
                                     " FROM steps WHERE application_id = $1 ORDER BY step_id"}),
                                Params().add(id), readStep);
         if (!steps) return steps.error();
         snapshot.steps = std::move(steps).value();
         Result<std::vector<HumanTaskRecord>> tasks = select<HumanTaskRecord>(
             db,
-            sql({"SELECT ", kHumanTaskColumns,
+            sql({"SELECT ", columns::kHumanTask,
                  " FROM human_tasks WHERE application_id = $1 ORDER BY step_id"}),
             Params().add(id), [](const Rows& rows, int row) { return readHumanTask(rows, row); });
         if (!tasks) return tasks.error();
@@ -607,7 +579,7 @@ Result<ApplicationPage> PostgresStore::listApplications(const ListFilter& filter
   }
   // Only the presence of each filter changes the text, so at most 2^5 statements are
   // prepared per connection.
-  std::string query_sql = sql({"SELECT ", kApplicationColumns, " FROM applications WHERE TRUE"});
+  std::string query_sql = sql({"SELECT ", columns::kApplication, " FROM applications WHERE TRUE"});
   Params params;
   int next = 1;
   auto placeholder = [&] { return "$" + std::to_string(next++); };
@@ -658,7 +630,7 @@ Result<ApplicationPage> PostgresStore::listApplications(const ListFilter& filter
 Result<std::vector<EventRecord>> PostgresStore::history(std::string_view id) {
   publishNow(pg::Publish::kWait);
   Result<Rows> rows =
-      read(sql({"SELECT ", kEventColumns, " FROM events WHERE application_id = $1 ORDER BY seq"}),
+      read(sql({"SELECT ", columns::kEvent, " FROM events WHERE application_id = $1 ORDER BY seq"}),
            Params().add(id));
   if (!rows) return rows.error();
   return collect<EventRecord>(*rows, readEvent);
@@ -670,7 +642,7 @@ Result<std::vector<EventRecord>> PostgresStore::eventsSince(int64_t after_seq, i
   // `after_seq` can never be preceded later by a smaller seq.
   publishNow(pg::Publish::kWait);
   Result<Rows> rows =
-      read(sql({"SELECT ", kEventColumns, " FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"}),
+      read(sql({"SELECT ", columns::kEvent, " FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"}),
            Params().add(after_seq).add(limit));
   if (!rows) return rows.error();
   return collect<EventRecord>(*rows, readEvent);
@@ -723,7 +695,7 @@ Result<std::vector<OutboxMessage>> PostgresStore::claimDueOutbox(SystemTime now,
       sql({"UPDATE outbox SET lease_owner = $1, lease_until = $2 WHERE id IN (SELECT id FROM "
            "outbox WHERE next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $3) "
            "ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING ",
-           kOutboxColumns}),
+           columns::kOutbox}),
       Params().add(lease_owner).add(lease_until).add(now).add(limit));
   if (!rows) return rows.error();
   Result<Messages> claimed = collect<OutboxMessage>(*rows, readOutbox);
@@ -741,7 +713,7 @@ Result<std::vector<TimerRecord>> PostgresStore::claimDueTimers(SystemTime now, i
       sql({"UPDATE timers SET lease_owner = $1, lease_until = $2 WHERE id IN (SELECT id FROM "
            "timers WHERE NOT fired AND due_at <= $3 AND (lease_until IS NULL OR lease_until <= "
            "$3) ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING ",
-           kTimerColumns}),
+           columns::kTimer}),
       Params().add(lease_owner).add(lease_until).add(now).add(limit));
   if (!rows) return rows.error();
   Result<Timers> claimed = collect<TimerRecord>(*rows, readTimer);
@@ -769,7 +741,7 @@ Result<int> PostgresStore::releaseLeases(std::string_view owner) {
 
 Result<std::vector<OutboxMessage>> PostgresStore::outboxOf(std::string_view id) {
   Result<Rows> rows =
-      read(sql({"SELECT ", kOutboxColumns, " FROM outbox WHERE application_id = $1 ORDER BY id"}),
+      read(sql({"SELECT ", columns::kOutbox, " FROM outbox WHERE application_id = $1 ORDER BY id"}),
            Params().add(id));
   if (!rows) return rows.error();
   return collect<OutboxMessage>(*rows, readOutbox);
@@ -777,7 +749,7 @@ Result<std::vector<OutboxMessage>> PostgresStore::outboxOf(std::string_view id) 
 
 Result<std::vector<TimerRecord>> PostgresStore::timersOf(std::string_view id) {
   Result<Rows> rows =
-      read(sql({"SELECT ", kTimerColumns, " FROM timers WHERE application_id = $1 ORDER BY id"}),
+      read(sql({"SELECT ", columns::kTimer, " FROM timers WHERE application_id = $1 ORDER BY id"}),
            Params().add(id));
   if (!rows) return rows.error();
   return collect<TimerRecord>(*rows, readTimer);
@@ -857,7 +829,7 @@ Result<void> PostgresStore::setKioskEnabled(std::string_view kiosk_id, bool enab
 }
 
 Result<KioskRecord> PostgresStore::findKiosk(std::string_view kiosk_id) {
-  Result<Rows> rows = read(sql({"SELECT ", kKioskColumns, " FROM kiosks WHERE kiosk_id = $1"}),
+  Result<Rows> rows = read(sql({"SELECT ", columns::kKiosk, " FROM kiosks WHERE kiosk_id = $1"}),
                            Params().add(kiosk_id));
   if (!rows) return rows.error();
   if (rows->empty()) return Error::notFound("no kiosk " + std::string(kiosk_id) + " is registered");
@@ -868,7 +840,7 @@ Result<std::vector<KioskRecord>> PostgresStore::listKiosks(const KioskFilter& fi
   if (!isDigits(filter.district) || filter.district.size() > 6) {
     return Error::invalidInput("district must be up to six digits", "district");
   }
-  std::string query_sql = sql({"SELECT ", kKioskColumns, " FROM kiosks WHERE TRUE"});
+  std::string query_sql = sql({"SELECT ", columns::kKiosk, " FROM kiosks WHERE TRUE"});
   Params params;
   int next = 1;
   if (!filter.bank_code.empty()) {

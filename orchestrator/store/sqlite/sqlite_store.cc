@@ -6,42 +6,18 @@
 
 #include "core/crypto/hash.h"
 #include "orchestrator/store/sqlite/migrations.h"
+#include "orchestrator/store/store_columns.h"
 
 namespace kaiban::orchestrator {
 
 using sqlite::Connection;
 using sqlite::Statement;
 
+using columns::sql;
+
 namespace {
 
-constexpr std::string_view kApplicationColumns =
-    "id, kiosk_id, bank_code, district, flow_version, state, green_channel, submitted_at, "
-    "deadline_at, updated_at, flags, version, sealed_application, legal_representative_index";
-
-constexpr std::string_view kStepColumns =
-    "step_id, state, attempts, revision, polls, message_id, ready_at, dispatched_at, "
-    "budget_due_at, finished_at, flags, failure, reason_code, reason, partner_reference, "
-    "sealed_outputs";
-
-constexpr std::string_view kHumanTaskColumns =
-    "step_id, kind, role, state, decided_by, reason, opened_at, decided_at";
-
-constexpr std::string_view kEventColumns = "seq, application_id, step_id, type, actor, at, detail";
-
-constexpr std::string_view kOutboxColumns =
-    "id, message_id, application_id, step_id, kind, attempts, next_attempt_at, payload, "
-    "lease_owner, lease_until";
-
-constexpr std::string_view kTimerColumns =
-    "id, application_id, step_id, kind, due_at, fired, lease_owner, lease_until";
-
-std::string sql(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view part : parts) out += part;
-  return out;
-}
-
-// Reads the application columns (kApplicationColumns) starting at column `first`.
+// Reads the application columns (columns::kApplication) starting at column `first`.
 Result<ApplicationRecord> readApplication(const Statement& row, int first = 0) {
   ApplicationRecord record;
   record.id = row.text(first + 0);
@@ -224,10 +200,6 @@ Result<void> appendAudit(Connection& db, std::span<const AuditInput> entries) {
   }
   return ok();
 }
-
-constexpr std::string_view kKioskColumns =
-    "kiosk_id, bank_code, district, name, enabled, registered_at, revoked_at, "
-    "last_heartbeat_at, last_heartbeat";
 
 KioskRecord readKiosk(const Statement& row) {
   KioskRecord kiosk;
@@ -496,7 +468,7 @@ Result<void> SqliteStore::applyChange(Connection& db, std::string_view id, int64
   const ApplicationRecord& app = change.application;
   if (expected_version == 0) {
     Result<Statement> insert =
-        db.prepare(sql({"INSERT INTO applications (", kApplicationColumns,
+        db.prepare(sql({"INSERT INTO applications (", columns::kApplication,
                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"}));
     if (!insert) return insert.error();
     insert->bind(1, id)
@@ -556,7 +528,7 @@ Result<void> SqliteStore::applyChange(Connection& db, std::string_view id, int64
 
   for (const StepRecord& step : change.steps) {
     Result<Statement> upsert =
-        db.prepare(sql({"INSERT OR REPLACE INTO steps (application_id, ", kStepColumns,
+        db.prepare(sql({"INSERT OR REPLACE INTO steps (application_id, ", columns::kStep,
                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}));
     if (!upsert) return upsert.error();
     upsert->bind(1, id)
@@ -585,7 +557,7 @@ Result<void> SqliteStore::applyChange(Connection& db, std::string_view id, int64
 
   for (const HumanTaskRecord& task : change.human_tasks) {
     Result<Statement> upsert =
-        db.prepare(sql({"INSERT OR REPLACE INTO human_tasks (application_id, ", kHumanTaskColumns,
+        db.prepare(sql({"INSERT OR REPLACE INTO human_tasks (application_id, ", columns::kHumanTask,
                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"}));
     if (!upsert) return upsert.error();
     upsert->bind(1, id)
@@ -730,7 +702,7 @@ Result<ApplicationSnapshot> SqliteStore::load(std::string_view id) {
     ApplicationSnapshot snapshot;
     {
       Result<Statement> query =
-          db.prepare(sql({"SELECT ", kApplicationColumns, " FROM applications WHERE id = ?"}));
+          db.prepare(sql({"SELECT ", columns::kApplication, " FROM applications WHERE id = ?"}));
       if (!query) return query.error();
       query->bind(1, id);
       Result<bool> row = query->step();
@@ -741,8 +713,8 @@ Result<ApplicationSnapshot> SqliteStore::load(std::string_view id) {
       snapshot.application = std::move(application).value();
     }
     {
-      Result<Statement> query = db.prepare(
-          sql({"SELECT ", kStepColumns, " FROM steps WHERE application_id = ? ORDER BY step_id"}));
+      Result<Statement> query = db.prepare(sql(
+          {"SELECT ", columns::kStep, " FROM steps WHERE application_id = ? ORDER BY step_id"}));
       if (!query) return query.error();
       query->bind(1, id);
       Result<std::vector<StepRecord>> steps = collect<StepRecord>(*query, readStep);
@@ -750,7 +722,7 @@ Result<ApplicationSnapshot> SqliteStore::load(std::string_view id) {
       snapshot.steps = std::move(steps).value();
     }
     {
-      Result<Statement> query = db.prepare(sql({"SELECT ", kHumanTaskColumns,
+      Result<Statement> query = db.prepare(sql({"SELECT ", columns::kHumanTask,
                                                 " FROM human_tasks WHERE application_id = ? "
                                                 "ORDER BY step_id"}));
       if (!query) return query.error();
@@ -856,7 +828,7 @@ Result<ApplicationPage> SqliteStore::listApplications(const ListFilter& filter) 
     cursor = std::move(parsed).value();
   }
   // Only the presence of each filter changes the text, so at most 2^5 statements are cached.
-  std::string query_sql = sql({"SELECT ", kApplicationColumns, " FROM applications WHERE 1"});
+  std::string query_sql = sql({"SELECT ", columns::kApplication, " FROM applications WHERE 1"});
   if (!filter.kiosk_id.empty()) query_sql += " AND kiosk_id = ?";
   if (!filter.bank_code.empty()) query_sql += " AND bank_code = ?";
   if (filter.state) query_sql += " AND state = ?";
@@ -899,7 +871,7 @@ Result<std::vector<EventRecord>> SqliteStore::history(std::string_view id) {
   using Events = std::vector<EventRecord>;
   return read<Events>([&](Connection& db) -> Result<Events> {
     Result<Statement> query = db.prepare(
-        sql({"SELECT ", kEventColumns, " FROM events WHERE application_id = ? ORDER BY seq"}));
+        sql({"SELECT ", columns::kEvent, " FROM events WHERE application_id = ? ORDER BY seq"}));
     if (!query) return query.error();
     query->bind(1, id);
     return collect<EventRecord>(
@@ -914,7 +886,7 @@ Result<std::vector<EventRecord>> SqliteStore::eventsSince(int64_t after_seq, int
   // order and a reader can never see seq N+1 before seq N.
   return read<Events>([&](Connection& db) -> Result<Events> {
     Result<Statement> query = db.prepare(
-        sql({"SELECT ", kEventColumns, " FROM events WHERE seq > ? ORDER BY seq LIMIT ?"}));
+        sql({"SELECT ", columns::kEvent, " FROM events WHERE seq > ? ORDER BY seq LIMIT ?"}));
     if (!query) return query.error();
     query->bind(1, after_seq).bind(2, limit);
     return collect<EventRecord>(
@@ -964,7 +936,7 @@ Result<std::vector<OutboxMessage>> SqliteStore::claimDueOutbox(SystemTime now, i
     Messages claimed;
     {
       Result<Statement> due = db.prepare(sql(
-          {"SELECT ", kOutboxColumns,
+          {"SELECT ", columns::kOutbox,
            " FROM outbox WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
            " ORDER BY next_attempt_at, id LIMIT ?"}));
       if (!due) return due.error();
@@ -998,7 +970,7 @@ Result<std::vector<TimerRecord>> SqliteStore::claimDueTimers(SystemTime now, int
     Timers claimed;
     {
       Result<Statement> due = db.prepare(
-          sql({"SELECT ", kTimerColumns,
+          sql({"SELECT ", columns::kTimer,
                " FROM timers WHERE fired = 0 AND due_at <= ? AND (lease_until IS NULL OR "
                "lease_until <= ?) ORDER BY due_at, id LIMIT ?"}));
       if (!due) return due.error();
@@ -1047,7 +1019,7 @@ Result<std::vector<OutboxMessage>> SqliteStore::outboxOf(std::string_view id) {
   using Messages = std::vector<OutboxMessage>;
   return read<Messages>([&](Connection& db) -> Result<Messages> {
     Result<Statement> query = db.prepare(
-        sql({"SELECT ", kOutboxColumns, " FROM outbox WHERE application_id = ? ORDER BY id"}));
+        sql({"SELECT ", columns::kOutbox, " FROM outbox WHERE application_id = ? ORDER BY id"}));
     if (!query) return query.error();
     query->bind(1, id);
     return collect<OutboxMessage>(*query, readOutbox);
@@ -1058,7 +1030,7 @@ Result<std::vector<TimerRecord>> SqliteStore::timersOf(std::string_view id) {
   using Timers = std::vector<TimerRecord>;
   return read<Timers>([&](Connection& db) -> Result<Timers> {
     Result<Statement> query = db.prepare(
-        sql({"SELECT ", kTimerColumns, " FROM timers WHERE application_id = ? ORDER BY id"}));
+        sql({"SELECT ", columns::kTimer, " FROM timers WHERE application_id = ? ORDER BY id"}));
     if (!query) return query.error();
     query->bind(1, id);
     return collect<TimerRecord>(*query, readTimer);
@@ -1154,7 +1126,7 @@ Result<void> SqliteStore::setKioskEnabled(std::string_view kiosk_id, bool enable
 Result<KioskRecord> SqliteStore::findKiosk(std::string_view kiosk_id) {
   return read<KioskRecord>([&](Connection& db) -> Result<KioskRecord> {
     Result<Statement> query =
-        db.prepare(sql({"SELECT ", kKioskColumns, " FROM kiosks WHERE kiosk_id = ?"}));
+        db.prepare(sql({"SELECT ", columns::kKiosk, " FROM kiosks WHERE kiosk_id = ?"}));
     if (!query) return query.error();
     query->bind(1, kiosk_id);
     Result<bool> row = query->step();
@@ -1169,7 +1141,7 @@ Result<std::vector<KioskRecord>> SqliteStore::listKiosks(const KioskFilter& filt
   if (!isDigits(filter.district) || filter.district.size() > 6) {
     return Error::invalidInput("district must be up to six digits", "district");
   }
-  std::string query_sql = sql({"SELECT ", kKioskColumns, " FROM kiosks WHERE 1"});
+  std::string query_sql = sql({"SELECT ", columns::kKiosk, " FROM kiosks WHERE 1"});
   if (!filter.bank_code.empty()) query_sql += " AND bank_code = ?";
   if (!filter.district.empty()) query_sql += " AND district LIKE ?";
   query_sql += " ORDER BY kiosk_id";
