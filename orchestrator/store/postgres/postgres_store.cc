@@ -1,8 +1,8 @@
 #include "orchestrator/store/postgres/postgres_store.h"
 
 #include <algorithm>
-#include <charconv>
 
+#include "orchestrator/store/list_input.h"
 #include "orchestrator/store/postgres/migrations.h"
 #include "orchestrator/store/postgres/transaction.h"
 #include "orchestrator/store/store_columns.h"
@@ -157,30 +157,6 @@ Result<std::vector<T>> select(Connection& db, std::string_view sql, const Params
   Result<Rows> rows = db.execute(sql, params);
   if (!rows) return rows.error();
   return collect<T>(*rows, reader);
-}
-
-// The keyset cursor of ListFilter: "<submitted_at micros>:<id>" of the last row of a page.
-struct Cursor {
-  int64_t submitted_at = 0;
-  std::string id;
-};
-
-Result<Cursor> parseCursor(std::string_view text) {
-  const size_t colon = text.find(':');
-  Cursor cursor;
-  if (colon == std::string_view::npos || colon + 1 >= text.size()) {
-    return Error::invalidInput("malformed cursor", "cursor");
-  }
-  auto [ptr, error] = std::from_chars(text.data(), text.data() + colon, cursor.submitted_at);
-  if (error != std::errc() || ptr != text.data() + colon) {
-    return Error::invalidInput("malformed cursor", "cursor");
-  }
-  cursor.id = std::string(text.substr(colon + 1));
-  return cursor;
-}
-
-bool isDigits(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // A `RETURNING` claim's rows come in no particular order: earliest due first, then by id.
@@ -568,12 +544,10 @@ Result<ApplicationPage> PostgresStore::listApplications(const ListFilter& filter
   if (filter.limit < 1 || filter.limit > 500) {
     return Error::invalidInput("limit must be 1..500", "limit");
   }
-  if (!isDigits(filter.district) || filter.district.size() > 6) {
-    return Error::invalidInput("district must be up to six digits", "district");
-  }
-  std::optional<Cursor> cursor;
+  if (Result<void> district = checkDistrict(filter.district); !district) return district.error();
+  std::optional<ListCursor> cursor;
   if (!filter.cursor.empty()) {
-    Result<Cursor> parsed = parseCursor(filter.cursor);
+    Result<ListCursor> parsed = parseListCursor(filter.cursor);
     if (!parsed) return parsed.error();
     cursor = std::move(parsed).value();
   }
@@ -621,7 +595,7 @@ Result<ApplicationPage> PostgresStore::listApplications(const ListFilter& filter
   if (static_cast<int>(page.applications.size()) > filter.limit) {
     page.applications.resize(filter.limit);
     const ApplicationRecord& last = page.applications.back();
-    page.next_cursor = std::to_string(pg::toMicros(last.submitted_at)) + ":" + last.id;
+    page.next_cursor = listCursor(pg::toMicros(last.submitted_at), last.id);
   }
   for (ApplicationRecord& record : page.applications) record.sealed_application.clear();
   return page;
@@ -780,9 +754,7 @@ Result<std::vector<int>> PostgresStore::flowVersionsInUse() {
 Result<bool> PostgresStore::upsertKiosk(const KioskRecord& kiosk, const AuditInput& audit) {
   if (kiosk.kiosk_id.empty()) return Error::invalidInput("a kiosk needs an id", "kiosk_id");
   if (kiosk.bank_code.empty()) return Error::invalidInput("a kiosk needs a bank code", "bank_code");
-  if (!isDigits(kiosk.district) || kiosk.district.size() > 6) {
-    return Error::invalidInput("district must be up to six digits", "district");
-  }
+  if (Result<void> district = checkDistrict(kiosk.district); !district) return district.error();
   Result<bool> created = pg::transact<
       bool>(*pool_, Access::kWrite, [&](Connection& db) -> Result<bool> {
     // xmax is 0 on a row version this statement inserted, and set on one it updated.
@@ -837,9 +809,7 @@ Result<KioskRecord> PostgresStore::findKiosk(std::string_view kiosk_id) {
 }
 
 Result<std::vector<KioskRecord>> PostgresStore::listKiosks(const KioskFilter& filter) {
-  if (!isDigits(filter.district) || filter.district.size() > 6) {
-    return Error::invalidInput("district must be up to six digits", "district");
-  }
+  if (Result<void> district = checkDistrict(filter.district); !district) return district.error();
   std::string query_sql = sql({"SELECT ", columns::kKiosk, " FROM kiosks WHERE TRUE"});
   Params params;
   int next = 1;

@@ -1,10 +1,10 @@
 #include "orchestrator/store/sqlite/sqlite_store.h"
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
 #include "core/crypto/hash.h"
+#include "orchestrator/store/list_input.h"
 #include "orchestrator/store/sqlite/migrations.h"
 #include "orchestrator/store/store_columns.h"
 
@@ -135,30 +135,6 @@ Result<std::vector<T>> collect(Statement& statement, Reader reader) {
     if (!value) return value.error();
     rows.push_back(std::move(value).value());
   }
-}
-
-// The keyset cursor of ListFilter: "<submitted_at micros>:<id>" of the last row of a page.
-struct Cursor {
-  int64_t submitted_at = 0;
-  std::string id;
-};
-
-Result<Cursor> parseCursor(std::string_view text) {
-  const size_t colon = text.find(':');
-  Cursor cursor;
-  if (colon == std::string_view::npos || colon + 1 >= text.size()) {
-    return Error::invalidInput("malformed cursor", "cursor");
-  }
-  auto [ptr, error] = std::from_chars(text.data(), text.data() + colon, cursor.submitted_at);
-  if (error != std::errc() || ptr != text.data() + colon) {
-    return Error::invalidInput("malformed cursor", "cursor");
-  }
-  cursor.id = std::string(text.substr(colon + 1));
-  return cursor;
-}
-
-bool isDigits(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Appends `entries` to the audit chain. The chain's tail is read inside the caller's write
@@ -818,12 +794,10 @@ Result<ApplicationPage> SqliteStore::listApplications(const ListFilter& filter) 
   if (filter.limit < 1 || filter.limit > 500) {
     return Error::invalidInput("limit must be 1..500", "limit");
   }
-  if (!isDigits(filter.district) || filter.district.size() > 6) {
-    return Error::invalidInput("district must be up to six digits", "district");
-  }
-  std::optional<Cursor> cursor;
+  if (Result<void> district = checkDistrict(filter.district); !district) return district.error();
+  std::optional<ListCursor> cursor;
   if (!filter.cursor.empty()) {
-    Result<Cursor> parsed = parseCursor(filter.cursor);
+    Result<ListCursor> parsed = parseListCursor(filter.cursor);
     if (!parsed) return parsed.error();
     cursor = std::move(parsed).value();
   }
@@ -860,7 +834,7 @@ Result<ApplicationPage> SqliteStore::listApplications(const ListFilter& filter) 
     if (static_cast<int>(page.applications.size()) > filter.limit) {
       page.applications.resize(filter.limit);
       const ApplicationRecord& last = page.applications.back();
-      page.next_cursor = std::to_string(sqlite::toMicros(last.submitted_at)) + ":" + last.id;
+      page.next_cursor = listCursor(sqlite::toMicros(last.submitted_at), last.id);
     }
     for (ApplicationRecord& record : page.applications) record.sealed_application.clear();
     return page;
@@ -1067,9 +1041,7 @@ Result<std::vector<int>> SqliteStore::flowVersionsInUse() {
 Result<bool> SqliteStore::upsertKiosk(const KioskRecord& kiosk, const AuditInput& audit) {
   if (kiosk.kiosk_id.empty()) return Error::invalidInput("a kiosk needs an id", "kiosk_id");
   if (kiosk.bank_code.empty()) return Error::invalidInput("a kiosk needs a bank code", "bank_code");
-  if (!isDigits(kiosk.district) || kiosk.district.size() > 6) {
-    return Error::invalidInput("district must be up to six digits", "district");
-  }
+  if (Result<void> district = checkDistrict(kiosk.district); !district) return district.error();
   return write<bool>("kiosk " + kiosk.kiosk_id, [&](Connection& db) -> Result<bool> {
     bool created = false;
     {
@@ -1138,9 +1110,7 @@ Result<KioskRecord> SqliteStore::findKiosk(std::string_view kiosk_id) {
 
 Result<std::vector<KioskRecord>> SqliteStore::listKiosks(const KioskFilter& filter) {
   using Kiosks = std::vector<KioskRecord>;
-  if (!isDigits(filter.district) || filter.district.size() > 6) {
-    return Error::invalidInput("district must be up to six digits", "district");
-  }
+  if (Result<void> district = checkDistrict(filter.district); !district) return district.error();
   std::string query_sql = sql({"SELECT ", columns::kKiosk, " FROM kiosks WHERE 1"});
   if (!filter.bank_code.empty()) query_sql += " AND bank_code = ?";
   if (!filter.district.empty()) query_sql += " AND district LIKE ?";
