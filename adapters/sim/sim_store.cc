@@ -491,14 +491,10 @@ Result<std::map<std::string, PartnerEffects>> SimStore::effects() {
     Statement effects(db, "SELECT partner, message_id, kind FROM effects");
     while (effects.step()) {
       PartnerEffects& partner = report[effects.text(0)];
-      ++partner.effects_by_message[effects.text(1)];
+      // A message's second effect makes it a repeated one; a third changes nothing more.
+      if (++partner.effects_by_message[effects.text(1)] == 2) ++partner.repeated_effects;
       ++partner.effects_by_kind[effects.text(2)];
       ++partner.effects;
-    }
-    for (auto& [name, partner] : report) {
-      for (const auto& [id, count] : partner.effects_by_message) {
-        if (count > 1) ++partner.repeated_effects;
-      }
     }
     return report;
   });
