@@ -320,7 +320,7 @@ Result<void> StoreSeeder::growTo(const std::filesystem::path& target, long long 
       const Template& t =
           impl_->templates[static_cast<std::size_t>(stored) % impl_->templates.size()];
       const KioskAccount& kiosk = kiosks[static_cast<std::size_t>(stored) % kiosks.size()];
-      const std::string id = orchestrator::newApplicationId();
+      const std::string id = orchestrator::newApplicationId(std::chrono::system_clock::now());
 
       Row application = t.application.rows[0];
       application[at(app_id)] = text(id);

@@ -696,9 +696,10 @@ Result<SubmitResult> Engine::submit(const Application& application, std::string_
   const std::string legal_representative_index = index_.compute(
       kLegalRepresentativeDomain, normalizedIdNumber(application.legal_representative.id_number));
 
-  // A clash of random ids is astronomically unlikely but costs only another try.
+  // Two ids clash only within one second and 35 random bits: unlikely, and it costs only
+  // another try.
   for (int attempt = 0; attempt < 3; ++attempt) {
-    const std::string id = newApplicationId();
+    const std::string id = newApplicationId(now);
     ApplicationSnapshot fresh;
     ApplicationRecord& record = fresh.application;
     record.id = id;
