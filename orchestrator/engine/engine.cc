@@ -206,6 +206,14 @@ class Engine::Draft {
   void queue(OutboxMessage message) {
     touched_ = true;
     message.application_id = current_.application.id;
+    // A message due now counts as due since its application was submitted. The outbox is
+    // served in order of due time, so the next step of an application under way goes before
+    // the first step of applications submitted after it: a burst of new submissions cannot
+    // hold back the applications already in flight, which finish first (and within their
+    // three days). Retries and polls keep their later times.
+    if (message.next_attempt_at <= now_) {
+      message.next_attempt_at = std::min(message.next_attempt_at, current_.application.submitted_at);
+    }
     outgoing_.push_back(std::move(message));
   }
 

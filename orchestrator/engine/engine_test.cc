@@ -90,6 +90,35 @@ TEST_P(EngineTest, TheDispatcherSendsTheWholeApplicationAndRecordsTheAck) {
   EXPECT_EQ(outbox->front().next_attempt_at, clock_.now() + minutes{15});
 }
 
+TEST_P(EngineTest, TheNextStepOfAnOlderApplicationIsServedBeforeNewerSubmissions) {
+  const SystemTime first_submitted = clock_.now();
+  const std::string older = submit().application_id;
+  drive();
+  clock_.advance(minutes{10});
+  const std::string newer = submit().application_id;  // its registration is not sent yet
+  clock_.advance(minutes{1});
+  ASSERT_EQ(callback(older, "registration", adapters::OutcomeKind::kDone,
+                     {{"uscc", "91370202MA3C4XYZ1K"}, {"licence_ref", "LIC-2026-0001"}}),
+            OutcomeDisposition::kApplied);
+
+  // The older application's seal request counts as due since it was submitted, so the
+  // outbox serves it before the newer application's registration request.
+  Result<std::vector<OutboxMessage>> outbox = store().outboxOf(older);
+  ASSERT_TRUE(outbox);
+  int dispatches = 0;
+  for (const OutboxMessage& row : *outbox) {
+    if (row.kind != OutboxKind::kDispatch) continue;
+    ++dispatches;
+    EXPECT_EQ(row.next_attempt_at, first_submitted) << row.step_id;
+  }
+  EXPECT_EQ(dispatches, 2);  // seal and tax registration
+  Result<std::vector<OutboxMessage>> claimed = engine().claimDueOutbox(1, "worker", std::chrono::seconds{30});
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(claimed->front().application_id, older);
+  EXPECT_NE(claimed->front().application_id, newer);
+}
+
 TEST_P(EngineTest, ACompleteRunPassesOutputsDownstreamAndCompletes) {
   const std::string id = submit().application_id;
   completeStep(id, "registration");
