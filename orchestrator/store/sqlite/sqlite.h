@@ -91,7 +91,8 @@ class Connection {
   // The cached statement for `sql`, prepared on first use.
   Result<Statement> prepare(std::string_view sql);
 
-  // Runs one or more statements without parameters (schema, pragmas, BEGIN/COMMIT).
+  // Runs one or more statements without parameters (schema, pragmas, BEGIN/COMMIT). A single
+  // statement (no ';') is prepared once and cached like prepare().
   Result<void> execute(std::string_view sql);
 
   Error lastError(int code, std::string_view what) const;
