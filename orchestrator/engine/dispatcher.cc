@@ -68,7 +68,7 @@ Result<void> Dispatcher::process(const OutboxMessage& row) {
         sent = Error::internal(std::string("notifier threw: ") + e.what());
       }
     }
-    return engine_.recordNotifyResult(row, sent);
+    return engine_.recordNotifyResult(row, sent, send.snapshot.get());
   }
 
   auto adapter = adapters_.find(send.adapter);
@@ -80,14 +80,14 @@ Result<void> Dispatcher::process(const OutboxMessage& row) {
                                     : guarded<adapters::Ack>(send.adapter, [&] {
                                         return adapter->second->dispatch(send.request);
                                       });
-    return engine_.recordDispatchResult(row, ack);
+    return engine_.recordDispatchResult(row, ack, send.snapshot.get());
   }
   Result<adapters::StepOutcome> outcome = adapter == adapters_.end()
                                               ? Result<adapters::StepOutcome>(missing)
                                               : guarded<adapters::StepOutcome>(send.adapter, [&] {
                                                   return adapter->second->poll(row.message_id);
                                                 });
-  return engine_.recordPollResult(row, outcome);
+  return engine_.recordPollResult(row, outcome, send.snapshot.get());
 }
 
 void Dispatcher::start() {

@@ -617,9 +617,12 @@ std::string Engine::sealOutputs(std::string_view application_id, std::string_vie
 }
 
 Result<ApplicationSnapshot> Engine::mutate(std::string_view id,
-                                           const std::function<Result<void>(Draft&)>& decide) {
+                                           const std::function<Result<void>(Draft&)>& decide,
+                                           const ApplicationSnapshot* read_before) {
   for (int attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
-    Result<ApplicationSnapshot> snapshot = store_.load(id);
+    Result<ApplicationSnapshot> snapshot = attempt == 0 && read_before != nullptr
+                                               ? Result<ApplicationSnapshot>(*read_before)
+                                               : store_.load(id);
     if (!snapshot) return snapshot.error();
     Result<const FlowDefinition*> flow = flowOf(snapshot->application);
     if (!flow) return flow.error();
@@ -1189,8 +1192,9 @@ Result<std::vector<TimerRecord>> Engine::claimDueTimers(int limit, std::string_v
 
 Result<std::optional<PreparedSend>> Engine::prepareSend(const OutboxMessage& row) {
   using Prepared = std::optional<PreparedSend>;
-  Result<ApplicationSnapshot> snapshot = store_.load(row.application_id);
-  if (!snapshot) return snapshot.error();
+  Result<ApplicationSnapshot> loaded = store_.load(row.application_id);
+  if (!loaded) return loaded.error();
+  const auto snapshot = std::make_shared<const ApplicationSnapshot>(std::move(loaded).value());
   const ApplicationRecord& app = snapshot->application;
   Result<const FlowDefinition*> flow = flowOf(app);
   if (!flow) return flow.error();
@@ -1199,6 +1203,7 @@ Result<std::optional<PreparedSend>> Engine::prepareSend(const OutboxMessage& row
     Result<Application> application = openApplication(app);
     if (!application) return application.error();
     PreparedSend send;
+    send.snapshot = snapshot;
     send.kind = OutboxKind::kNotify;
     send.phone = application->contact_phone;
     send.text = notificationText(row.payload, app.id);
@@ -1213,12 +1218,13 @@ Result<std::optional<PreparedSend>> Engine::prepareSend(const OutboxMessage& row
     Result<ApplicationSnapshot> settled = mutate(row.application_id, [&](Draft& draft) {
       draft.settleRow(row, true);
       return ok();
-    });
+    }, snapshot.get());
     if (!settled) return settled.error();
     return Prepared{};
   }
   const StepDefinition* def = (*flow)->step(row.step_id);
   PreparedSend send;
+  send.snapshot = snapshot;
   send.kind = row.kind;
   send.adapter = def->adapter;
   send.request.message_id = row.message_id;
@@ -1250,7 +1256,8 @@ Result<std::optional<PreparedSend>> Engine::prepareSend(const OutboxMessage& row
 }
 
 Result<void> Engine::recordDispatchResult(const OutboxMessage& row,
-                                          const Result<adapters::Ack>& result) {
+                                          const Result<adapters::Ack>& result,
+                                          const ApplicationSnapshot* read_before) {
   Result<ApplicationSnapshot> done = mutate(row.application_id, [&](Draft& draft) -> Result<void> {
     StepRecord* step = draft.findStep(row.step_id);
     if (draft.terminal() || step == nullptr || step->state != StepState::kDispatched ||
@@ -1295,13 +1302,14 @@ Result<void> Engine::recordDispatchResult(const OutboxMessage& row,
         *step, refused ? FailureKind::kPartnerRejected : FailureKind::kInvalidRequest,
         refused ? "REQUEST_REFUSED" : "INVALID_REQUEST",
         "The " + def.adapter + " partner refused the request: " + error.message, actor);
-  });
+  }, read_before);
   if (!done) return done.error();
   return ok();
 }
 
 Result<void> Engine::recordPollResult(const OutboxMessage& row,
-                                      const Result<adapters::StepOutcome>& result) {
+                                      const Result<adapters::StepOutcome>& result,
+                                      const ApplicationSnapshot* read_before) {
   Result<ApplicationSnapshot> done = mutate(row.application_id, [&](Draft& draft) -> Result<void> {
     StepRecord* step = draft.findStep(row.step_id);
     if (draft.terminal() || step == nullptr || step->state != StepState::kAcknowledged ||
@@ -1354,12 +1362,13 @@ Result<void> Engine::recordPollResult(const OutboxMessage& row,
                      .set("error", errorCodeName(result.error().code))
                      .set("message", result.error().message));
     return ok();
-  });
+  }, read_before);
   if (!done) return done.error();
   return ok();
 }
 
-Result<void> Engine::recordNotifyResult(const OutboxMessage& row, const Result<void>& result) {
+Result<void> Engine::recordNotifyResult(const OutboxMessage& row, const Result<void>& result,
+                                        const ApplicationSnapshot* read_before) {
   Result<ApplicationSnapshot> done = mutate(row.application_id, [&](Draft& draft) -> Result<void> {
     if (result) {
       draft.settleRow(row, true);
@@ -1383,7 +1392,7 @@ Result<void> Engine::recordNotifyResult(const OutboxMessage& row, const Result<v
                      .set("attempts", attempts)
                      .set("error", result.error().toString()));
     return ok();
-  });
+  }, read_before);
   if (!done) return done.error();
   return ok();
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -142,6 +143,10 @@ struct PreparedSend {
   adapters::StepRequest request;  // kDispatch: the full request; kPoll: message_id only
   std::string phone;              // kNotify
   std::string text;               // kNotify
+  // The application as prepareSend read it. Recording the result starts from it instead of
+  // reading it again (the commit's version check catches a change made meanwhile, and the
+  // result is then decided again on a fresh read).
+  std::shared_ptr<const ApplicationSnapshot> snapshot;
 };
 
 struct EngineOptions {
@@ -291,14 +296,18 @@ class Engine {
   // error -> the step fails with the error's message as the reason. Either failure makes the
   // application need attention. A result for a row that is obsolete meanwhile changes only
   // the row.
-  Result<void> recordDispatchResult(const OutboxMessage& row, const Result<adapters::Ack>& result);
+  // `read_before` (PreparedSend::snapshot) saves a read; nullptr reads the application.
+  Result<void> recordDispatchResult(const OutboxMessage& row, const Result<adapters::Ack>& result,
+                                    const ApplicationSnapshot* read_before = nullptr);
   // A poll's answer: kPending -> polled again later (interval doubling to the step's maximum);
   // an outcome -> applyOutcome; kNotFound -> the request is sent again (same message id);
   // another error -> polled again later.
   Result<void> recordPollResult(const OutboxMessage& row,
-                                const Result<adapters::StepOutcome>& result);
+                                const Result<adapters::StepOutcome>& result,
+                                const ApplicationSnapshot* read_before = nullptr);
   // A notification's result: sent, retried with notification_retry, or given up (an event).
-  Result<void> recordNotifyResult(const OutboxMessage& row, const Result<void>& result);
+  Result<void> recordNotifyResult(const OutboxMessage& row, const Result<void>& result,
+                                  const ApplicationSnapshot* read_before = nullptr);
 
   // Fires a claimed timer: sets the at-risk or breached flag of the application or step and
   // records the event, unless the work it watches is finished.
@@ -308,10 +317,12 @@ class Engine {
   class Draft;
   friend class Draft;
 
-  // Loads the application, lets `decide` change a Draft of it, and commits the draft; on a
-  // lost race, starts again from a fresh read. `decide` returns an error to abort.
+  // Loads the application (or starts from `read_before`, a snapshot read earlier), lets
+  // `decide` change a Draft of it, and commits the draft; on a lost race, starts again from
+  // a fresh read. `decide` returns an error to abort.
   Result<ApplicationSnapshot> mutate(std::string_view id,
-                                     const std::function<Result<void>(Draft&)>& decide);
+                                     const std::function<Result<void>(Draft&)>& decide,
+                                     const ApplicationSnapshot* read_before = nullptr);
   Result<ApplicationStatus> mutateAndStatus(std::string_view id,
                                             const std::function<Result<void>(Draft&)>& decide);
 

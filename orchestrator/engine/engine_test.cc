@@ -302,6 +302,33 @@ TEST_P(EngineTest, ACallbackBeforeTheAckIsRecordedAndTheAckIgnored) {
   }
 }
 
+TEST_P(EngineTest, AnAckRecordedFromTheSnapshotReadBeforeTheCallbackIsDecidedAgain) {
+  const std::string id = submit().application_id;
+  Result<std::vector<OutboxMessage>> claimed =
+      engine().claimDueOutbox(10, "w", std::chrono::seconds{60});
+  ASSERT_TRUE(claimed);
+  const OutboxMessage row = *std::find_if(claimed->begin(), claimed->end(), [](const auto& m) {
+    return m.kind == OutboxKind::kDispatch;
+  });
+  // The dispatcher reads the application to send it; the callback lands while it sends.
+  Result<std::optional<PreparedSend>> prepared = engine().prepareSend(row);
+  ASSERT_TRUE(prepared);
+  ASSERT_TRUE(prepared->has_value());
+  ASSERT_NE((*prepared)->snapshot, nullptr);
+  EXPECT_EQ(callback(id, "registration", OutcomeKind::kDone, {{"uscc", "X"}}),
+            OutcomeDisposition::kApplied);
+  // Recording the ack from the stale snapshot loses the version race and decides again.
+  ASSERT_TRUE(
+      engine().recordDispatchResult(row, adapters::Ack{"late-ack"}, (*prepared)->snapshot.get()));
+  ApplicationStatus s = status(id);
+  EXPECT_EQ(stepOf(s, "registration").state, StepState::kDone);
+  EXPECT_EQ(stepOf(s, "registration").partner_reference, "");
+  EXPECT_EQ(stepOf(s, "seal").state, StepState::kDispatched);
+  for (const OutboxMessage& m : valueOf(store().outboxOf(id))) {
+    EXPECT_NE(m.message_id, row.message_id) << "no poll for a finished step";
+  }
+}
+
 TEST_P(EngineTest, ABusinessRejectionNeedsTheApplicantAndANewNameGoesOutUnderANewId) {
   const std::string id = submit().application_id;
   drive();
