@@ -16,9 +16,16 @@ SqliteDb::SqliteDb(const std::filesystem::path& path) : path_(path) {
   }
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, statement] : idle_statements_) sqlite3_finalize(statement);
+  sqlite3_close(db_);
+}
 
 void SqliteDb::exec(std::string_view sql) {
+  if (sql.find(';') == std::string_view::npos) {
+    Statement(*this, sql).run();
+    return;
+  }
   char* message = nullptr;
   const std::string statement(sql);
   if (sqlite3_exec(db_, statement.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
@@ -35,13 +42,26 @@ void SqliteDb::fail(std::string_view what) const {
 }
 
 Statement::Statement(SqliteDb& db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &statement_,
-                         nullptr) != SQLITE_OK) {
+  if (auto idle = db.idle_statements_.find(sql); idle != db.idle_statements_.end()) {
+    cached_ = db.idle_statements_.extract(idle);
+    statement_ = cached_.mapped();
+    return;
+  }
+  if (sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),
+                         SQLITE_PREPARE_PERSISTENT, &statement_, nullptr) != SQLITE_OK) {
     db.fail("preparing \"" + std::string(sql.substr(0, 60)) + "\"");
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(statement_); }
+Statement::~Statement() {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+  if (!cached_.empty()) {
+    db_.idle_statements_.insert(std::move(cached_));
+  } else if (!db_.idle_statements_.try_emplace(sqlite3_sql(statement_), statement_).second) {
+    sqlite3_finalize(statement_);  // another of the same SQL was returned first
+  }
+}
 
 Statement& Statement::bind(int index, std::string_view text) {
   if (sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),

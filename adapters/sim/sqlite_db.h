@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,8 +23,9 @@ class SqliteError : public std::runtime_error {
 
 class SqliteDb;
 
-// One prepared statement. Bind parameters are 1-based, as in SQLite. Not thread-safe: use it
-// under the owner's lock.
+// One prepared statement, borrowed from its connection's cache (prepared on first use, kept
+// for the next Statement of the same SQL). Bind parameters are 1-based, as in SQLite. Not
+// thread-safe: use it under the owner's lock.
 class Statement {
  public:
   Statement(SqliteDb& db, std::string_view sql);
@@ -45,7 +47,9 @@ class Statement {
   bool isNull(int column) const;
 
  private:
+  using Cached = std::map<std::string, sqlite3_stmt*, std::less<>>::node_type;
   SqliteDb& db_;
+  Cached cached_;  // empty when the cache had none for this SQL
   sqlite3_stmt* statement_ = nullptr;
 };
 
@@ -58,7 +62,8 @@ class SqliteDb {
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
 
-  // Runs one or more statements that return nothing. Throws SqliteError.
+  // Runs one or more statements that return nothing (one statement goes through the
+  // statement cache: BEGIN, SAVEPOINT and COMMIT run for every request). Throws SqliteError.
   void exec(std::string_view sql);
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int changes() const;
@@ -68,8 +73,13 @@ class SqliteDb {
   [[noreturn]] void fail(std::string_view what) const;
 
  private:
+  friend class Statement;
+
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
+  // Prepared statements not in use, by SQL text. A Statement takes its entry out while it
+  // lives, so two of the same SQL at once each get their own.
+  std::map<std::string, sqlite3_stmt*, std::less<>> idle_statements_;
 };
 
 }  // namespace kaiban::sim
