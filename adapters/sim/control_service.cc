@@ -77,7 +77,7 @@ Reply ControlService::handle(std::string_view method, std::string_view uri, std:
 }
 
 Reply ControlService::effects(bool by_message_lists) {
-  Result<std::map<std::string, PartnerEffects>> report = store_.effects();
+  Result<std::map<std::string, PartnerEffects>> report = store_.effects(by_message_lists);
   if (!report.ok()) return jsonError(500, report.error().message);
   Poco::JSON::Object partners(Poco::JSON_PRESERVE_KEY_ORDER);
   int messages = 0, effects = 0, duplicates = 0, repeated = 0;

@@ -64,6 +64,7 @@ struct DueCallback {
 // What each partner has done, for GET /effects.
 struct PartnerEffects {
   std::map<std::string, int> effects_by_message;  // every stored message id, 0 if refused
+                                                  // (only when asked for: effects(true))
   std::map<std::string, int> effects_by_kind;     // "uscc_issued" -> 3
   int effects = 0;
   int messages = 0;
@@ -110,7 +111,9 @@ class SimStore {
                               SystemTime retry_at, std::string_view error);
   Result<void> callbackDropped(std::string_view partner, std::string_view message_id);
 
-  Result<std::map<std::string, PartnerEffects>> effects();
+  // What each partner did. `by_message` false leaves effects_by_message empty (the counts,
+  // repeated_effects included, are filled either way).
+  Result<std::map<std::string, PartnerEffects>> effects(bool by_message = true);
 
  private:
   SimStore(std::unique_ptr<SqliteDb> db, const Clock& clock);

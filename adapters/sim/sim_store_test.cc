@@ -201,6 +201,45 @@ TEST_F(SimStoreTest, CallbacksBecomeDueAfterTheDelayAndFollowTheirSchedule) {
   EXPECT_EQ(store->effects()->at("registry").callbacks_dropped, 1);
 }
 
+// A partner that acts `effects` times on one request: what the report must catch.
+class RepeatingRequest final : public PartnerRequest {
+ public:
+  RepeatingRequest(std::string id, int effects) : id_(std::move(id)), effects_(effects) {}
+  const std::string& messageId() const override { return id_; }
+  Result<Decision> decide(Ledger& ledger, SystemTime) override {
+    for (int i = 0; i < effects_; ++i)
+      ledger.recordEffect("seal_engraved", id_ + "#" + std::to_string(i));
+    return Decision{202, "ack " + id_, "done", false, "done"};
+  }
+
+ private:
+  std::string id_;
+  int effects_;
+};
+
+TEST_F(SimStoreTest, TheEffectsReportCountsMessagesActedOnMoreThanOnce) {
+  std::unique_ptr<SimStore> store = open();
+  RepeatingRequest once("E-1", 1), twice("E-2", 2), thrice("E-3", 3), refused("E-4", 0);
+  for (RepeatingRequest* request : {&once, &twice, &thrice, &refused}) {
+    ASSERT_TRUE(store->handle("seal", "engraving", *request, milliseconds(0)).ok());
+  }
+  for (bool by_message : {false, true}) {
+    Result<std::map<std::string, PartnerEffects>> report = store->effects(by_message);
+    ASSERT_TRUE(report.ok());
+    const PartnerEffects& seal = report->at("seal");
+    EXPECT_EQ(seal.messages, 4) << by_message;
+    EXPECT_EQ(seal.effects, 6) << by_message;
+    EXPECT_EQ(seal.effects_by_kind.at("seal_engraved"), 6) << by_message;
+    EXPECT_EQ(seal.repeated_effects, 2) << by_message;
+    if (by_message) {
+      EXPECT_EQ(seal.effects_by_message,
+                (std::map<std::string, int>{{"E-1", 1}, {"E-2", 2}, {"E-3", 3}, {"E-4", 0}}));
+    } else {
+      EXPECT_TRUE(seal.effects_by_message.empty());
+    }
+  }
+}
+
 TEST_F(SimStoreTest, CountersSurviveReopening) {
   int calls = 0;
   std::string first_result;

@@ -212,7 +212,8 @@ class Engine::Draft {
     // hold back the applications already in flight, which finish first (and within their
     // three days). Retries and polls keep their later times.
     if (message.next_attempt_at <= now_) {
-      message.next_attempt_at = std::min(message.next_attempt_at, current_.application.submitted_at);
+      message.next_attempt_at =
+          std::min(message.next_attempt_at, current_.application.submitted_at);
     }
     outgoing_.push_back(std::move(message));
   }
@@ -1215,10 +1216,13 @@ Result<std::optional<PreparedSend>> Engine::prepareSend(const OutboxMessage& row
       row.kind == OutboxKind::kDispatch ? StepState::kDispatched : StepState::kAcknowledged;
   if (isTerminal(app.state) || step == nullptr || step->state != wanted ||
       step->message_id != row.message_id) {
-    Result<ApplicationSnapshot> settled = mutate(row.application_id, [&](Draft& draft) {
-      draft.settleRow(row, true);
-      return ok();
-    }, snapshot.get());
+    Result<ApplicationSnapshot> settled = mutate(
+        row.application_id,
+        [&](Draft& draft) {
+          draft.settleRow(row, true);
+          return ok();
+        },
+        snapshot.get());
     if (!settled) return settled.error();
     return Prepared{};
   }
@@ -1258,51 +1262,54 @@ Result<std::optional<PreparedSend>> Engine::prepareSend(const OutboxMessage& row
 Result<void> Engine::recordDispatchResult(const OutboxMessage& row,
                                           const Result<adapters::Ack>& result,
                                           const ApplicationSnapshot* read_before) {
-  Result<ApplicationSnapshot> done = mutate(row.application_id, [&](Draft& draft) -> Result<void> {
-    StepRecord* step = draft.findStep(row.step_id);
-    if (draft.terminal() || step == nullptr || step->state != StepState::kDispatched ||
-        step->message_id != row.message_id) {
-      draft.settleRow(row, true);
-      return ok();
-    }
-    const StepDefinition& def = draft.definition(*step);
-    const std::string actor = "partner:" + def.adapter;
-    step->attempts += 1;
-    draft.markStep(*step);
-    if (result) {
-      draft.settleRow(row, true);
-      return draft.acknowledge(*step, result->partner_reference, actor);
-    }
-    const Error& error = result.error();
-    if (isTransient(error.code)) {
-      if (mayRetry(def.retry, step->attempts)) {
-        const SystemTime next =
-            draft.now() + std::chrono::duration_cast<SystemTime::duration>(
-                              retryDelay(def.retry, step->attempts, jitterSeed(step->message_id)));
-        draft.settleRow(row, false, next, step->attempts);
-        draft.record("step.send_failed", step->step_id, kSystem,
-                     Detail()
-                         .set("message_id", step->message_id)
-                         .set("attempt", step->attempts)
-                         .set("error", errorCodeName(error.code))
-                         .set("message", error.message)
-                         .time("next_attempt_at", next));
-        return ok();
-      }
-      return draft.failStep(
-          *step, FailureKind::kUnreachable, "UNREACHABLE",
-          "The " + def.adapter + " partner did not take the request after " +
-              ordinalAttempts(step->attempts) + " (last error: " + error.toString() +
-              "). Retry the step once the partner is reachable; the same message is resent, so "
-              "nothing happens twice.",
-          kSystem);
-    }
-    const bool refused = error.code == ErrorCode::kRejected;
-    return draft.failStep(
-        *step, refused ? FailureKind::kPartnerRejected : FailureKind::kInvalidRequest,
-        refused ? "REQUEST_REFUSED" : "INVALID_REQUEST",
-        "The " + def.adapter + " partner refused the request: " + error.message, actor);
-  }, read_before);
+  Result<ApplicationSnapshot> done = mutate(
+      row.application_id,
+      [&](Draft& draft) -> Result<void> {
+        StepRecord* step = draft.findStep(row.step_id);
+        if (draft.terminal() || step == nullptr || step->state != StepState::kDispatched ||
+            step->message_id != row.message_id) {
+          draft.settleRow(row, true);
+          return ok();
+        }
+        const StepDefinition& def = draft.definition(*step);
+        const std::string actor = "partner:" + def.adapter;
+        step->attempts += 1;
+        draft.markStep(*step);
+        if (result) {
+          draft.settleRow(row, true);
+          return draft.acknowledge(*step, result->partner_reference, actor);
+        }
+        const Error& error = result.error();
+        if (isTransient(error.code)) {
+          if (mayRetry(def.retry, step->attempts)) {
+            const SystemTime next =
+                draft.now() + std::chrono::duration_cast<SystemTime::duration>(retryDelay(
+                                  def.retry, step->attempts, jitterSeed(step->message_id)));
+            draft.settleRow(row, false, next, step->attempts);
+            draft.record("step.send_failed", step->step_id, kSystem,
+                         Detail()
+                             .set("message_id", step->message_id)
+                             .set("attempt", step->attempts)
+                             .set("error", errorCodeName(error.code))
+                             .set("message", error.message)
+                             .time("next_attempt_at", next));
+            return ok();
+          }
+          return draft.failStep(
+              *step, FailureKind::kUnreachable, "UNREACHABLE",
+              "The " + def.adapter + " partner did not take the request after " +
+                  ordinalAttempts(step->attempts) + " (last error: " + error.toString() +
+                  "). Retry the step once the partner is reachable; the same message is resent, so "
+                  "nothing happens twice.",
+              kSystem);
+        }
+        const bool refused = error.code == ErrorCode::kRejected;
+        return draft.failStep(
+            *step, refused ? FailureKind::kPartnerRejected : FailureKind::kInvalidRequest,
+            refused ? "REQUEST_REFUSED" : "INVALID_REQUEST",
+            "The " + def.adapter + " partner refused the request: " + error.message, actor);
+      },
+      read_before);
   if (!done) return done.error();
   return ok();
 }
@@ -1310,89 +1317,96 @@ Result<void> Engine::recordDispatchResult(const OutboxMessage& row,
 Result<void> Engine::recordPollResult(const OutboxMessage& row,
                                       const Result<adapters::StepOutcome>& result,
                                       const ApplicationSnapshot* read_before) {
-  Result<ApplicationSnapshot> done = mutate(row.application_id, [&](Draft& draft) -> Result<void> {
-    StepRecord* step = draft.findStep(row.step_id);
-    if (draft.terminal() || step == nullptr || step->state != StepState::kAcknowledged ||
-        step->message_id != row.message_id) {
-      draft.settleRow(row, true);
-      return ok();
-    }
-    const StepDefinition& def = draft.definition(*step);
-    const std::string actor = "partner:" + def.adapter;
-    auto pollAgain = [&] {
-      step->polls += 1;
-      draft.markStep(*step);
-      draft.settleRow(row, false,
-                      draft.now() + std::chrono::duration_cast<SystemTime::duration>(
-                                        pollDelay(def.poll, step->polls)),
-                      row.attempts);
-    };
-    if (result) {
-      if (result->kind == adapters::OutcomeKind::kPending) {
+  Result<ApplicationSnapshot> done = mutate(
+      row.application_id,
+      [&](Draft& draft) -> Result<void> {
+        StepRecord* step = draft.findStep(row.step_id);
+        if (draft.terminal() || step == nullptr || step->state != StepState::kAcknowledged ||
+            step->message_id != row.message_id) {
+          draft.settleRow(row, true);
+          return ok();
+        }
+        const StepDefinition& def = draft.definition(*step);
+        const std::string actor = "partner:" + def.adapter;
+        auto pollAgain = [&] {
+          step->polls += 1;
+          draft.markStep(*step);
+          draft.settleRow(row, false,
+                          draft.now() + std::chrono::duration_cast<SystemTime::duration>(
+                                            pollDelay(def.poll, step->polls)),
+                          row.attempts);
+        };
+        if (result) {
+          if (result->kind == adapters::OutcomeKind::kPending) {
+            pollAgain();
+            return ok();
+          }
+          draft.settleRow(row, true);
+          adapters::StepOutcome outcome = *result;
+          outcome.message_id = row.message_id;
+          Result<OutcomeDisposition> applied = draft.applyOutcome(*step, outcome, actor);
+          if (!applied) return applied.error();
+          return ok();
+        }
+        if (result.error().code == ErrorCode::kNotFound) {
+          // The partner acknowledged the request and then lost it: send it again, same id.
+          if (!mayRetry(def.retry, step->attempts)) {
+            return draft.failStep(
+                *step, FailureKind::kUnreachable, "LOST_BY_PARTNER",
+                "The " + def.adapter +
+                    " partner acknowledged the request but no longer knows it, and "
+                    "the attempts are used up. Ask the partner, then retry.",
+                kSystem);
+          }
+          draft.settleRow(row, true);
+          draft.record("step.resent", step->step_id, kSystem,
+                       Detail()
+                           .set("message_id", step->message_id)
+                           .set("reason", "the partner no longer knows the request"));
+          return draft.dispatchStep(*step, draft.now(), kSystem);
+        }
         pollAgain();
+        draft.record("step.poll_failed", step->step_id, kSystem,
+                     Detail()
+                         .set("message_id", step->message_id)
+                         .set("error", errorCodeName(result.error().code))
+                         .set("message", result.error().message));
         return ok();
-      }
-      draft.settleRow(row, true);
-      adapters::StepOutcome outcome = *result;
-      outcome.message_id = row.message_id;
-      Result<OutcomeDisposition> applied = draft.applyOutcome(*step, outcome, actor);
-      if (!applied) return applied.error();
-      return ok();
-    }
-    if (result.error().code == ErrorCode::kNotFound) {
-      // The partner acknowledged the request and then lost it: send it again, same id.
-      if (!mayRetry(def.retry, step->attempts)) {
-        return draft.failStep(*step, FailureKind::kUnreachable, "LOST_BY_PARTNER",
-                              "The " + def.adapter +
-                                  " partner acknowledged the request but no longer knows it, and "
-                                  "the attempts are used up. Ask the partner, then retry.",
-                              kSystem);
-      }
-      draft.settleRow(row, true);
-      draft.record("step.resent", step->step_id, kSystem,
-                   Detail()
-                       .set("message_id", step->message_id)
-                       .set("reason", "the partner no longer knows the request"));
-      return draft.dispatchStep(*step, draft.now(), kSystem);
-    }
-    pollAgain();
-    draft.record("step.poll_failed", step->step_id, kSystem,
-                 Detail()
-                     .set("message_id", step->message_id)
-                     .set("error", errorCodeName(result.error().code))
-                     .set("message", result.error().message));
-    return ok();
-  }, read_before);
+      },
+      read_before);
   if (!done) return done.error();
   return ok();
 }
 
 Result<void> Engine::recordNotifyResult(const OutboxMessage& row, const Result<void>& result,
                                         const ApplicationSnapshot* read_before) {
-  Result<ApplicationSnapshot> done = mutate(row.application_id, [&](Draft& draft) -> Result<void> {
-    if (result) {
-      draft.settleRow(row, true);
-      draft.record("notification.sent", "", kSystem,
-                   Detail().set("milestone", row.payload).set("message_id", row.message_id));
-      return ok();
-    }
-    const int attempts = row.attempts + 1;
-    if (isTransient(result.error().code) && mayRetry(options_.notification_retry, attempts)) {
-      draft.settleRow(
-          row, false,
-          draft.now() + std::chrono::duration_cast<SystemTime::duration>(retryDelay(
-                            options_.notification_retry, attempts, jitterSeed(row.message_id))),
-          attempts);
-      return ok();
-    }
-    draft.settleRow(row, true);
-    draft.record("notification.failed", "", kSystem,
-                 Detail()
-                     .set("milestone", row.payload)
-                     .set("attempts", attempts)
-                     .set("error", result.error().toString()));
-    return ok();
-  }, read_before);
+  Result<ApplicationSnapshot> done = mutate(
+      row.application_id,
+      [&](Draft& draft) -> Result<void> {
+        if (result) {
+          draft.settleRow(row, true);
+          draft.record("notification.sent", "", kSystem,
+                       Detail().set("milestone", row.payload).set("message_id", row.message_id));
+          return ok();
+        }
+        const int attempts = row.attempts + 1;
+        if (isTransient(result.error().code) && mayRetry(options_.notification_retry, attempts)) {
+          draft.settleRow(
+              row, false,
+              draft.now() + std::chrono::duration_cast<SystemTime::duration>(retryDelay(
+                                options_.notification_retry, attempts, jitterSeed(row.message_id))),
+              attempts);
+          return ok();
+        }
+        draft.settleRow(row, true);
+        draft.record("notification.failed", "", kSystem,
+                     Detail()
+                         .set("milestone", row.payload)
+                         .set("attempts", attempts)
+                         .set("error", result.error().toString()));
+        return ok();
+      },
+      read_before);
   if (!done) return done.error();
   return ok();
 }

@@ -112,7 +112,8 @@ TEST_P(EngineTest, TheNextStepOfAnOlderApplicationIsServedBeforeNewerSubmissions
     EXPECT_EQ(row.next_attempt_at, first_submitted) << row.step_id;
   }
   EXPECT_EQ(dispatches, 2);  // seal and tax registration
-  Result<std::vector<OutboxMessage>> claimed = engine().claimDueOutbox(1, "worker", std::chrono::seconds{30});
+  Result<std::vector<OutboxMessage>> claimed =
+      engine().claimDueOutbox(1, "worker", std::chrono::seconds{30});
   ASSERT_TRUE(claimed);
   ASSERT_EQ(claimed->size(), 1u);
   EXPECT_EQ(claimed->front().application_id, older);

@@ -10,7 +10,8 @@ std::string newApplicationId(SystemTime now) {
   constexpr int kTimeChars = 7;
   // 2025-01-01T00:00:00Z; an earlier clock counts as this second.
   constexpr std::chrono::seconds kEpoch{1735689600};
-  const auto since = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()) - kEpoch;
+  const auto since =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()) - kEpoch;
   uint64_t seconds = since.count() > 0 ? static_cast<uint64_t>(since.count()) : 0;
   std::string id = "KB";
   id.resize(2 + kTimeChars);

@@ -197,9 +197,12 @@ ProcessResult KaibanHarness::cli(const std::vector<std::string>& arguments) {
 }
 
 Poco::JSON::Object::Ptr KaibanHarness::effects(bool by_message) {
+  // A report over the whole ledger: after a full benchmark, hundreds of thousands of messages.
+  transport::ClientOptions options;
+  options.read_timeout = std::chrono::seconds(60);
   Result<transport::Response> response =
       transport::HttpsClient(transport::Endpoint{"127.0.0.1", control_port_, "sim control"},
-                             nullptr, {}, clock_)
+                             nullptr, options, clock_)
           .get(by_message ? "/effects" : "/effects?by_message=0");
   if (!response || response->status != 200) {
     throw std::runtime_error("GET /effects failed: " +
