@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "core/clock.h"
 #include "core/crypto/key_ring.h"
@@ -313,6 +314,9 @@ Result<void> StoreSeeder::growTo(const std::filesystem::path& target, long long 
   }
   auto at = [](int column) { return static_cast<std::size_t>(column); };
 
+  constexpr std::size_t kIdTimePrefix = 10;  // "KB" and the millisecond
+  std::string this_millisecond;
+  std::unordered_set<std::string> this_millisecond_ids;
   while (stored < total) {
     if (Result<void> begun = exec(db, "BEGIN"); !begun) return begun;
     const long long batch_end = std::min<long long>(total, stored + kClonesPerTransaction);
@@ -320,7 +324,17 @@ Result<void> StoreSeeder::growTo(const std::filesystem::path& target, long long 
       const Template& t =
           impl_->templates[static_cast<std::size_t>(stored) % impl_->templates.size()];
       const KioskAccount& kiosk = kiosks[static_cast<std::size_t>(stored) % kiosks.size()];
-      const std::string id = orchestrator::newApplicationId(std::chrono::system_clock::now());
+      // The seeder makes thousands of ids a second: a clash within one millisecond is
+      // possible, and unlike the engine it cannot ask the store, so it remembers the ids of
+      // the current millisecond (ids start with it) and draws again.
+      std::string id;
+      do {
+        id = orchestrator::newApplicationId(std::chrono::system_clock::now());
+        if (id.compare(0, kIdTimePrefix, this_millisecond, 0, kIdTimePrefix) != 0) {
+          this_millisecond_ids.clear();
+          this_millisecond = id;
+        }
+      } while (!this_millisecond_ids.insert(id).second);
 
       Row application = t.application.rows[0];
       application[at(app_id)] = text(id);

@@ -708,7 +708,7 @@ Result<SubmitResult> Engine::submit(const Application& application, std::string_
   const std::string legal_representative_index = index_.compute(
       kLegalRepresentativeDomain, normalizedIdNumber(application.legal_representative.id_number));
 
-  // Two ids clash only within one second and 35 random bits: unlikely, and it costs only
+  // Two ids clash only within one millisecond and 30 random bits: unlikely, and it costs only
   // another try.
   for (int attempt = 0; attempt < 3; ++attempt) {
     const std::string id = newApplicationId(now);

@@ -7,19 +7,21 @@ namespace kaiban::orchestrator {
 
 std::string newApplicationId(SystemTime now) {
   constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-  constexpr int kTimeChars = 7;
-  // 2025-01-01T00:00:00Z; an earlier clock counts as this second.
-  constexpr std::chrono::seconds kEpoch{1735689600};
+  constexpr int kTimeChars = 8;
+  // 2025-01-01T00:00:00Z; an earlier clock counts as its first millisecond. 40 bits of
+  // milliseconds last until 2059-11; after that the time part wraps, which costs only the
+  // B-tree locality it exists for, never uniqueness.
+  constexpr std::chrono::milliseconds kEpoch{1735689600000};
   const auto since =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()) - kEpoch;
-  uint64_t seconds = since.count() > 0 ? static_cast<uint64_t>(since.count()) : 0;
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) - kEpoch;
+  uint64_t millis = since.count() > 0 ? static_cast<uint64_t>(since.count()) : 0;
   std::string id = "KB";
   id.resize(2 + kTimeChars);
   for (int i = kTimeChars - 1; i >= 0; --i) {
-    id[2 + static_cast<size_t>(i)] = kCrockford[seconds & 31];
-    seconds >>= 5;
+    id[2 + static_cast<size_t>(i)] = kCrockford[millis & 31];
+    millis >>= 5;
   }
-  return id + crypto::randomBase32Id(7);
+  return id + crypto::randomBase32Id(6);
 }
 
 std::string messageIdFor(std::string_view application_id, std::string_view step_id, int revision) {

@@ -11,17 +11,17 @@
 // gets a new id.
 namespace kaiban::orchestrator {
 
-// A new application id: "KB", 7 Crockford base32 characters of the seconds since
-// 2025-01-01T00:00Z at `now` (big-endian, so ids sort by submission second until the year
-// 3113), then 7 random Crockford base32 characters (35 bits), e.g. "KB00Z4K1M7Q2X9HC".
-// Printed on the kiosk receipt; never contains '-'.
+// A new application id: "KB", 8 Crockford base32 characters of the milliseconds since
+// 2025-01-01T00:00Z at `now` (big-endian, so ids sort by submission time; the 40 bits wrap in
+// 2059-11), then 6 random Crockford base32 characters (30 bits per millisecond), e.g.
+// "KB01KZ4M7Q2X9HCT". Printed on the kiosk receipt; never contains '-'.
 //
 // Why time first: every table and index of the store that is keyed by application id (and by
 // message id, which starts with it) then receives new rows at its right edge, so the
 // applications in flight share a few hot B-tree pages instead of each commit rewriting random
-// leaves. The random part keeps ids unpredictable within a second; an id is not a credential
-// (the kiosk and console APIs check who may see an application), and a clash at creation is
-// retried with another id.
+// leaves. The random part keeps ids unpredictable within a millisecond; an id is not a
+// credential (the kiosk and console APIs check who may see an application), and a clash at
+// creation is retried with another id.
 std::string newApplicationId(SystemTime now);
 
 // The message id of revision `revision` of `step_id` of application `application_id`:
