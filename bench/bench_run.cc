@@ -834,13 +834,14 @@ int BenchRun::run() {
   phase("in flight and restart", [this] { inFlightAndRestart(); });
   phase("agent", [this] { agentMemory(); });
   phase("check", [this] { checkNothingLost(); });
+  // The query phase runs orchestrators of its own on seeded stores; the bot's console is gone.
+  bot_->stop();
   if (options_.postgres_url.empty()) {
     phase("queries", [this] { queries(); });
   } else {
     // The seeded stores are SQLite files cloned and grown (store_seeder.h).
     report_.fact("queries", std::string("skipped: store seeding is SQLite-only"));
   }
-  bot_->stop();
   report_.fact("kyc_approved", static_cast<Poco::Int64>(bot_->approved()));
   report_.fact("kyc_failures", static_cast<Poco::Int64>(bot_->failures()));
   report_.fact("kyc_last_error", bot_->lastError());
