@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,8 +66,10 @@ class BenchRun {
   Window window(bool with_versions);
   // Waits until every stored application is completed; false after `timeout`.
   bool drain(std::chrono::seconds timeout);
-  // Waits until the store stops changing (no commit for a second); false after `timeout`.
-  bool settle(std::chrono::seconds timeout);
+  // Waits until the store (default: the load run's; or `database`) stops changing (no commit
+  // for a second); false after `timeout`.
+  bool settle(std::chrono::seconds timeout,
+              const std::optional<std::filesystem::path>& database = {});
   void remember(const LoadResult& result, const std::string& phase);
   std::string loadStatus() const;
   std::vector<std::string> orchestratorSettings() const;
