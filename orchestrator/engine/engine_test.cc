@@ -283,15 +283,20 @@ TEST_P(EngineTest, DuplicateAndLateCallbacksChangeNothing) {
   EXPECT_EQ(engine().applyOutcome(unknown, "partner:registry").error().code, ErrorCode::kNotFound);
 }
 
+// Claims what is due, as a dispatcher worker would, and returns the partner request among it.
+OutboxMessage claimFirstDispatch(Engine& engine) {
+  std::vector<OutboxMessage> claimed =
+      valueOf(engine.claimDueOutbox(10, "w", std::chrono::seconds{60}));
+  auto dispatch = std::find_if(claimed.begin(), claimed.end(),
+                               [](const auto& m) { return m.kind == OutboxKind::kDispatch; });
+  EXPECT_NE(dispatch, claimed.end());
+  return dispatch != claimed.end() ? *dispatch : OutboxMessage{};
+}
+
 TEST_P(EngineTest, ACallbackBeforeTheAckIsRecordedAndTheAckIgnored) {
   const std::string id = submit().application_id;
   // The partner answers before the dispatcher has recorded its ack.
-  Result<std::vector<OutboxMessage>> claimed =
-      engine().claimDueOutbox(10, "w", std::chrono::seconds{60});
-  ASSERT_TRUE(claimed);
-  const OutboxMessage row = *std::find_if(claimed->begin(), claimed->end(), [](const auto& m) {
-    return m.kind == OutboxKind::kDispatch;
-  });
+  const OutboxMessage row = claimFirstDispatch(engine());
   EXPECT_EQ(callback(id, "registration", OutcomeKind::kDone, {{"uscc", "X"}}),
             OutcomeDisposition::kApplied);
   ASSERT_TRUE(engine().recordDispatchResult(row, adapters::Ack{"late-ack"}));
@@ -305,12 +310,7 @@ TEST_P(EngineTest, ACallbackBeforeTheAckIsRecordedAndTheAckIgnored) {
 
 TEST_P(EngineTest, AnAckRecordedFromTheSnapshotReadBeforeTheCallbackIsDecidedAgain) {
   const std::string id = submit().application_id;
-  Result<std::vector<OutboxMessage>> claimed =
-      engine().claimDueOutbox(10, "w", std::chrono::seconds{60});
-  ASSERT_TRUE(claimed);
-  const OutboxMessage row = *std::find_if(claimed->begin(), claimed->end(), [](const auto& m) {
-    return m.kind == OutboxKind::kDispatch;
-  });
+  const OutboxMessage row = claimFirstDispatch(engine());
   // The dispatcher reads the application to send it; the callback lands while it sends.
   Result<std::optional<PreparedSend>> prepared = engine().prepareSend(row);
   ASSERT_TRUE(prepared);
